@@ -1,0 +1,181 @@
+"""The rules every write must satisfy, as pure functions from raw input to clean values.
+
+Each function either returns the normalised value or raises `RuleError`. Callers (the API, the
+browser forms, the CLI) hand raw input here and store only what comes back.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from workshop.domain.errors import RuleError
+from workshop.domain.models import Colour, EventStatus, NoteKind, Role
+
+NOTE_TEXT_MAX = 500
+TITLE_MAX = 200
+THEME_MAX = 300
+DESCRIPTION_MAX = 4000
+SITE_NAME_MAX = 100
+ANGLE_MAX = 500
+DISPLAY_NAME_MAX = 60
+CLIENT_ID_MAX = 100
+
+# The languages of the municipal networks that run open workshops. An event may use any of them;
+# the interface falls back to English where a catalog is not yet translated.
+LANGUAGES = ("en", "da", "sv", "nl", "de", "fr", "es", "pl", "sk", "hu", "lv", "ro")
+
+# A note's colour follows its kind unless the author picks one: the board reads at a glance.
+DEFAULT_COLOUR = {NoteKind.IDEA: Colour.YELLOW, NoteKind.QUESTION: Colour.BLUE, NoteKind.CONCERN: Colour.PINK}
+
+# Statuses an event may move to from each status. A closed event stays closed: its join codes are
+# released for reuse, so reopening it could collide with a newer event's code.
+STATUS_MOVES = {
+    EventStatus.DRAFT: {EventStatus.LIVE, EventStatus.CLOSED},
+    EventStatus.LIVE: {EventStatus.CLOSED},
+    EventStatus.CLOSED: set(),
+}
+
+
+def clean_text(value: str) -> str:
+    """Normalise typed text: NFC, trimmed, control characters (but newlines and tabs) removed.
+
+    NFC makes "å" typed on two keyboards compare equal; control characters are invisible and break
+    exports and terminals, so they never enter the store.
+    """
+    value = unicodedata.normalize("NFC", value)
+    value = "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    value = value.replace("\r", "")
+    return value.strip()
+
+
+def _single_line(value: str) -> str:
+    return " ".join(clean_text(value).split())
+
+
+def _bounded(value: str, *, field: str, maximum: int, minimum: int = 1, single_line: bool = True) -> str:
+    cleaned = _single_line(value) if single_line else clean_text(value)
+    if len(cleaned) < minimum:
+        raise RuleError("empty", f"{field} must not be empty.", field)
+    if len(cleaned) > maximum:
+        raise RuleError("too_long", f"{field} must be at most {maximum} characters.", field)
+    return cleaned
+
+
+def event_title(value: str) -> str:
+    return _bounded(value, field="title", maximum=TITLE_MAX)
+
+
+def event_theme(value: str) -> str:
+    return _bounded(value, field="theme", maximum=THEME_MAX)
+
+
+def event_description(value: str | None) -> str:
+    return _bounded(value or "", field="description", maximum=DESCRIPTION_MAX, minimum=0, single_line=False)
+
+
+def language(value: str | None) -> str:
+    code = (value or "en").strip().lower().replace("_", "-").split("-")[0]
+    if code not in LANGUAGES:
+        raise RuleError("unknown_language", f"language must be one of: {', '.join(LANGUAGES)}.", "language")
+    return code
+
+
+def timezone(value: str | None) -> str:
+    key = (value or "Europe/Copenhagen").strip()
+    try:
+        ZoneInfo(key)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise RuleError("unknown_timezone", "timezone must be an IANA name such as Europe/Copenhagen.", "timezone")
+    return key
+
+
+def status_change(current: EventStatus, wanted: str) -> EventStatus:
+    try:
+        target = EventStatus(wanted)
+    except ValueError:
+        raise RuleError("invalid_status", "status must be draft, live or closed.", "status")
+    if target != current and target not in STATUS_MOVES[current]:
+        raise RuleError("invalid_status_change", f"An event cannot go from {current.value} to {target.value}.", "status")
+    return target
+
+
+def site_name(value: str) -> str:
+    return _bounded(value, field="name", maximum=SITE_NAME_MAX)
+
+
+def site_angle(value: str | None) -> str:
+    return _bounded(value or "", field="angle", maximum=ANGLE_MAX, minimum=0, single_line=False)
+
+
+def display_name(value: str | None) -> str | None:
+    """A participant's optional display name; blank means anonymous."""
+    cleaned = _bounded(value or "", field="name", maximum=DISPLAY_NAME_MAX, minimum=0)
+    return cleaned or None
+
+
+def role(value: str | None) -> Role | None:
+    if value is None or value.strip() == "":
+        return None
+    try:
+        return Role(value.strip().lower())
+    except ValueError:
+        raise RuleError("invalid_role", "role must be citizen, staff, manager, politician or other.", "role")
+
+
+def note_text(value: str) -> str:
+    return _bounded(value, field="text", maximum=NOTE_TEXT_MAX, single_line=False)
+
+
+def note_kind(value: str | None) -> NoteKind:
+    try:
+        return NoteKind((value or "idea").strip().lower())
+    except ValueError:
+        raise RuleError("invalid_kind", "kind must be idea, question or concern.", "kind")
+
+
+def note_colour(value: str | None, kind: NoteKind) -> Colour:
+    if value is None or value.strip() == "":
+        return DEFAULT_COLOUR[kind]
+    try:
+        return Colour(value.strip().lower())
+    except ValueError:
+        names = ", ".join(c.value for c in Colour)
+        raise RuleError("invalid_colour", f"colour must be one of: {names}.", "colour")
+
+
+def client_id(value: str | None) -> str | None:
+    """The phone's own id for a post, which makes a retried post return the first note."""
+    if value is None:
+        return None
+    cleaned = value.strip()
+    if not cleaned:
+        return None
+    if len(cleaned) > CLIENT_ID_MAX or not cleaned.isprintable():
+        raise RuleError("invalid_client_id", f"client_id must be at most {CLIENT_ID_MAX} printable characters.", "client_id")
+    return cleaned
+
+
+@dataclass(frozen=True, slots=True)
+class NoteDraft:
+    text: str
+    kind: NoteKind
+    colour: Colour
+    client_id: str | None
+
+
+def new_note(text: str, kind: str | None = None, colour: str | None = None, client: str | None = None) -> NoteDraft:
+    clean_kind = note_kind(kind)
+    return NoteDraft(note_text(text), clean_kind, note_colour(colour, clean_kind), client_id(client))
+
+
+def can_post(status: EventStatus) -> None:
+    """Participants write while an event is in draft (arriving early) or live, never once it is closed."""
+    if status == EventStatus.CLOSED:
+        raise RuleError("event_closed", "This event is closed; it no longer takes notes.")
+
+
+def can_join(status: EventStatus) -> None:
+    if status == EventStatus.CLOSED:
+        raise RuleError("event_closed", "This event is closed; it no longer takes participants.")
