@@ -1,0 +1,41 @@
+"""Settings, from command-line flags or `WORKSHOP_*` environment variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+
+def _env_list(name: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in os.environ.get(name, "").split(",") if item.strip())
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    # Where the data lives: a SQLite file path or a sqlite:/// URL.
+    database: str = "workshop.db"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # The address people reach the server at, for links and QR codes (e.g. https://workshop.example.org).
+    # Empty: taken from each request, which is right unless a proxy rewrites the host.
+    public_url: str = ""
+    # Signs facilitator, viewer and participant tokens. Empty: one is generated and kept in the store.
+    secret_key: str = ""
+    # Origins (scheme://host[:port]) allowed to open a websocket besides the server's own.
+    allowed_origins: tuple[str, ...] = field(default_factory=tuple)
+    # The largest request body accepted, on every route.
+    max_body_bytes: int = 64 * 1024
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        defaults = cls()
+        values: dict[str, object] = {
+            "database": os.environ.get("WORKSHOP_DATABASE_URL") or os.environ.get("WORKSHOP_DATABASE") or defaults.database,
+            "host": os.environ.get("WORKSHOP_HOST", defaults.host),
+            "port": int(os.environ.get("WORKSHOP_PORT", defaults.port)),
+            "public_url": os.environ.get("WORKSHOP_PUBLIC_URL", "").rstrip("/"),
+            "secret_key": os.environ.get("WORKSHOP_SECRET_KEY", ""),
+            "allowed_origins": _env_list("WORKSHOP_ALLOWED_ORIGINS"),
+        }
+        values.update({key: value for key, value in overrides.items() if value is not None})
+        return cls(**values)  # type: ignore[arg-type]

@@ -1,0 +1,228 @@
+"""The JSON API under /api/v1: every operation a browser page can do, for other programs.
+
+Each handler reads and checks its body (`read_json`), checks who asks (`require`), calls the
+`Workshop` service and answers with a schema from `workshop.web.schemas`. Errors are raised, and
+turned into JSON by `workshop.web.errors`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from workshop.access import Principal
+from workshop.domain.models import Board, Note, Site, as_json
+from workshop.service import Workshop
+from workshop.web import links, schemas
+from workshop.web.access import require
+from workshop.web.bodies import read_json
+from workshop.web.errors import ApiError
+from workshop.web.qr import qr_svg
+
+
+def service(request: Request) -> Workshop:
+    return request.app.state.workshop  # type: ignore[no-any-return]
+
+
+def board_json(board: Board) -> dict[str, Any]:
+    return {
+        "seq": board.seq,
+        "event": as_json(board.event),
+        "sites": [as_json(site) for site in board.sites],
+        "notes": [as_json(note) for note in board.notes],
+    }
+
+
+async def site_links(request: Request, site: Site) -> dict[str, Any]:
+    base = links.base_url(request)
+    tokens = service(request).tokens
+    facilitator_token = await tokens.facilitator_token(site.id)
+    return {
+        "id": site.id,
+        "name": site.name,
+        "angle": site.angle,
+        "join_code": site.join_code,
+        "join_url": links.join_url(base, site.join_code),
+        "qr_url": links.qr_url(base, site.id),
+        "facilitator_token": facilitator_token,
+        "facilitator_url": links.facilitator_url(base, site.id, facilitator_token),
+        "board_url": links.site_board_url(base, site.id, tokens.viewer_token(site.event_id, site.id)),
+    }
+
+
+def _int_param(request: Request, name: str, default: int, *, minimum: int = 0, maximum: int = 10**12) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(422, "invalid_parameter", f"{name} must be a whole number.")
+    if not minimum <= value <= maximum:
+        raise ApiError(422, "invalid_parameter", f"{name} must be between {minimum} and {maximum}.")
+    return value
+
+
+# -- events ---------------------------------------------------------------------------------------
+
+
+async def create_event(request: Request) -> Response:
+    body = await read_json(request, schemas.EventCreate)
+    created = await service(request).create_event(
+        title=body.title, theme=body.theme, language=body.language, description=body.description, timezone=body.timezone
+    )
+    event = created.event
+    base = links.base_url(request)
+    viewer = service(request).tokens.viewer_token(event.id)
+    return JSONResponse(
+        {
+            "id": event.id,
+            "host_token": created.host_token,
+            "host_url": links.host_url(base, event.id, created.host_token),
+            "board_url": links.event_board_url(base, event.id, viewer),
+            "event": as_json(event),
+        },
+        status_code=201,
+    )
+
+
+async def get_event(request: Request) -> Response:
+    event_id = request.path_params["event_id"]
+    await require(request, lambda p: p.can_read(event_id), "read this event")
+    return JSONResponse(as_json(await service(request).event(event_id)))
+
+
+async def update_event(request: Request) -> Response:
+    event_id = request.path_params["event_id"]
+    await require(request, lambda p: p.can_host(event_id), "change this event")
+    body = await read_json(request, schemas.EventUpdate)
+    event = await service(request).update_event(event_id, body.model_dump(exclude_unset=True))
+    return JSONResponse(as_json(event))
+
+
+# -- sites ----------------------------------------------------------------------------------------
+
+
+async def create_site(request: Request) -> Response:
+    event_id = request.path_params["event_id"]
+    await require(request, lambda p: p.can_host(event_id), "add sites to this event")
+    body = await read_json(request, schemas.SiteCreate)
+    site = await service(request).add_site(event_id, name=body.name, angle=body.angle)
+    return JSONResponse(await site_links(request, site), status_code=201)
+
+
+async def list_sites(request: Request) -> Response:
+    event_id = request.path_params["event_id"]
+    await require(request, lambda p: p.can_host(event_id), "list this event's site links")
+    sites = await service(request).sites(event_id)
+    return JSONResponse({"sites": [await site_links(request, site) for site in sites]})
+
+
+async def site_qr(request: Request) -> Response:
+    """The join link as an SVG QR code: public, since the code is on the wall anyway."""
+    site = await service(request).site(request.path_params["site_id"])
+    svg = qr_svg(links.join_url(links.base_url(request), site.join_code), title=site.name)
+    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=3600"})
+
+
+# -- participants ---------------------------------------------------------------------------------
+
+
+async def join(request: Request) -> Response:
+    body = await read_json(request, schemas.Join)
+    joined = await service(request).join(body.code, name=body.name, role=body.role)
+    participant = joined.participant
+    return JSONResponse(
+        {
+            "participant_token": joined.token,
+            "participant_id": participant.id,
+            "event_id": participant.event_id,
+            "site_id": participant.site_id,
+        },
+        status_code=201,
+    )
+
+
+# -- notes ----------------------------------------------------------------------------------------
+
+
+async def create_note(request: Request) -> Response:
+    site_id = request.path_params["site_id"]
+    principal = await require(request, lambda p: p.is_participant_of(site_id), "post notes at this site")
+    body = await read_json(request, schemas.NoteCreate)
+    assert principal.participant_id is not None
+    written = await service(request).post_note(
+        principal.participant_id, body.text, kind=body.kind, colour=body.colour, client_id=body.client_id
+    )
+    # A retry answers exactly as the first post did; the header tells the two apart for those who care.
+    headers = {} if written.created else {"Idempotent-Replayed": "true"}
+    return JSONResponse(as_json(written.note), status_code=201, headers=headers)
+
+
+async def _own_note(request: Request, action: str) -> tuple[Note, Principal]:
+    note = await service(request).note_of(request.path_params["note_id"])
+    principal = await require(request, lambda p: p.participant_id == note.participant_id, action)
+    return note, principal
+
+
+async def update_note(request: Request) -> Response:
+    note, _ = await _own_note(request, "edit this note")
+    body = await read_json(request, schemas.NoteUpdate)
+    updated = await service(request).edit_note(note.id, text=body.text, kind=body.kind, colour=body.colour)
+    return JSONResponse(as_json(updated))
+
+
+async def delete_note(request: Request) -> Response:
+    note, _ = await _own_note(request, "delete this note")
+    await service(request).delete_note(note.id)
+    return Response(status_code=204)
+
+
+# -- reading --------------------------------------------------------------------------------------
+
+
+async def board(request: Request) -> Response:
+    event_id = request.path_params["event_id"]
+    await require(request, lambda p: p.can_read(event_id), "read this event's board")
+    return JSONResponse(board_json(await service(request).board(event_id)))
+
+
+async def log(request: Request) -> Response:
+    event_id = request.path_params["event_id"]
+    await require(request, lambda p: p.can_read(event_id), "read this event's log")
+    since = _int_param(request, "since", 0)
+    limit = _int_param(request, "limit", 1000, minimum=1, maximum=1000)
+    workshop = service(request)
+    entries = await workshop.log_since(event_id, since, limit)
+    return JSONResponse(
+        {
+            "entries": [{"seq": e.seq, "type": e.type, "data": e.data, "created_at": e.created_at} for e in entries],
+            "last_seq": await workshop.store.last_seq(event_id),
+        }
+    )
+
+
+async def openapi(request: Request) -> Response:
+    from workshop.web.openapi import document
+
+    return JSONResponse(document(links.base_url(request)))
+
+
+routes = [
+    Route("/openapi.json", openapi, methods=["GET"]),
+    Route("/events", create_event, methods=["POST"]),
+    Route("/events/{event_id}", get_event, methods=["GET"]),
+    Route("/events/{event_id}", update_event, methods=["PATCH"]),
+    Route("/events/{event_id}/sites", create_site, methods=["POST"]),
+    Route("/events/{event_id}/sites", list_sites, methods=["GET"]),
+    Route("/events/{event_id}/board", board, methods=["GET"]),
+    Route("/events/{event_id}/log", log, methods=["GET"]),
+    Route("/sites/{site_id}/qr.svg", site_qr, methods=["GET"]),
+    Route("/sites/{site_id}/notes", create_note, methods=["POST"]),
+    Route("/notes/{note_id}", update_note, methods=["PATCH"]),
+    Route("/notes/{note_id}", delete_note, methods=["DELETE"]),
+    Route("/join", join, methods=["POST"]),
+]

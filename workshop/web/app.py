@@ -1,0 +1,67 @@
+"""The ASGI application: `create_app(settings)` wires the store, tokens, bus and routes together."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from workshop.access import Tokens
+from workshop.bus import MemoryBus
+from workshop.config import Settings
+from workshop.resources import static_dir
+from workshop.service import Workshop
+from workshop.store import open_store
+from workshop.store.ids import new_secret
+from workshop.web import api
+from workshop.web.errors import HANDLERS
+from workshop.web.limits import BodyLimit
+
+
+async def healthz(request: Request) -> Response:
+    if not getattr(request.app.state, "ready", False):
+        return JSONResponse({"error": "unavailable", "message": "The store is not open yet."}, status_code=503)
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        store = open_store(settings.database)
+        await store.open()
+        bus = MemoryBus()
+        await bus.connect()
+        # A generated key is kept in the store, so tokens stay valid across restarts.
+        secret_key = settings.secret_key or await store.setting("secret_key", new_secret(32))
+        app.state.workshop = Workshop(store, Tokens(secret_key, store), bus)
+        app.state.tokens = app.state.workshop.tokens
+        app.state.ready = True
+        try:
+            yield
+        finally:
+            app.state.ready = False
+            await bus.disconnect()
+            await store.close()
+
+    routes = [
+        Route("/healthz", healthz, methods=["GET"]),
+        Mount("/api/v1", routes=api.routes),
+        Mount("/static", app=StaticFiles(directory=static_dir()), name="static"),
+    ]
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers=HANDLERS,  # type: ignore[arg-type]
+        middleware=[Middleware(BodyLimit, max_bytes=settings.max_body_bytes)],
+    )
+    app.state.settings = settings
+    app.state.ready = False
+    return app

@@ -1,0 +1,43 @@
+"""Reading a JSON request body into a schema, with every failure a clear 4xx."""
+
+from __future__ import annotations
+
+import json
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+
+from workshop.web.errors import ApiError
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def _describe(error: ValidationError) -> tuple[str, str]:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "body"
+    if first["type"] == "extra_forbidden":
+        return "unknown_field", f"Unknown field: {where}."
+    if first["type"] == "missing":
+        return "missing_field", f"Missing field: {where}."
+    return "invalid_field", f"{where}: {first['msg']}."
+
+
+async def read_json(request: Request, model: type[Model]) -> Model:
+    limit: int = request.app.state.settings.max_body_bytes
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise ApiError(413, "body_too_large", f"The request body must be at most {limit} bytes.")
+    try:
+        data = json.loads(body or b"null")
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "malformed_json", "The request body is not valid JSON.")
+    if not isinstance(data, dict):
+        raise ApiError(422, "invalid_body", "The request body must be a JSON object.")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        code, message = _describe(exc)
+        raise ApiError(422, code, message)

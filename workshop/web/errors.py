@@ -1,0 +1,79 @@
+"""Errors as the API answers them: JSON `{"error": code, "message": text}` with a 4xx status.
+
+Rule violations from the domain, missing records from the store and malformed requests all end up
+here, so no handler formats an error of its own and no bad input becomes a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from workshop.domain.errors import RuleError
+from workshop.store import NotFound, StoreUnavailable
+
+log = logging.getLogger("workshop")
+
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "body_too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    429: "too_many_requests",
+    503: "unavailable",
+}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+def error_response(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": code, "message": message}, status_code=status)
+
+
+async def api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return error_response(exc.status, exc.code, exc.message)
+
+
+async def rule_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RuleError)
+    status = 409 if exc.code in {"event_closed", "invalid_status_change"} else 422
+    return error_response(status, exc.code, exc.message)
+
+
+async def not_found(request: Request, exc: Exception) -> Response:
+    return error_response(404, "not_found", "No such record, or it was deleted.")
+
+
+async def store_unavailable(request: Request, exc: Exception) -> Response:
+    log.error("store unavailable: %s", exc)
+    return error_response(503, "unavailable", "The server cannot save right now; please try again shortly.")
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    code = HTTP_CODES.get(exc.status_code, "error")
+    return error_response(exc.status_code, code, str(exc.detail))
+
+
+HANDLERS = {
+    ApiError: api_error,
+    RuleError: rule_error,
+    NotFound: not_found,
+    StoreUnavailable: store_unavailable,
+    HTTPException: http_error,
+}

@@ -1,0 +1,198 @@
+"""The OpenAPI 3.1 document of the JSON API, built from the pydantic schemas the handlers use.
+
+The paths are listed here by hand, each with who may call it; a test checks that every API route
+appears here and that the document is valid, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from workshop import __version__
+from workshop.web import schemas
+
+REF = "#/components/schemas/{model}"
+MODELS: list[type[BaseModel]] = [
+    schemas.EventCreate,
+    schemas.EventUpdate,
+    schemas.SiteCreate,
+    schemas.Join,
+    schemas.NoteCreate,
+    schemas.NoteUpdate,
+    schemas.Error,
+    schemas.EventOut,
+    schemas.SiteOut,
+    schemas.NoteOut,
+    schemas.EventCreated,
+    schemas.SiteLinks,
+    schemas.SiteList,
+    schemas.Joined,
+    schemas.BoardOut,
+    schemas.LogEntryOut,
+    schemas.LogOut,
+    schemas.Health,
+]
+
+ERRORS = {
+    "400": "Malformed JSON.",
+    "401": "No valid token.",
+    "403": "The token does not allow this.",
+    "404": "No such record.",
+    "409": "The event's state does not allow this (for example, it is closed).",
+    "413": "The body is too large.",
+    "422": "A field is missing, unknown, of the wrong type or breaks a rule (too long, empty, ...).",
+}
+
+
+def _ref(model: type[BaseModel]) -> dict[str, str]:
+    return {"$ref": REF.format(model=model.__name__)}
+
+
+def _json(model: type[BaseModel]) -> dict[str, Any]:
+    return {"content": {"application/json": {"schema": _ref(model)}}}
+
+
+def _op(
+    summary: str,
+    who: str,
+    ok: tuple[int, type[BaseModel] | None, str],
+    *,
+    body: type[BaseModel] | None = None,
+    errors: tuple[int, ...] = (),
+    params: tuple[dict[str, Any], ...] = (),
+    secured: bool = True,
+) -> dict[str, Any]:
+    status, model, description = ok
+    success: dict[str, Any] = {"description": description}
+    if model is not None:
+        success.update(_json(model))
+    responses: dict[str, Any] = {str(status): success}
+    for code in errors:
+        responses[str(code)] = {"description": ERRORS[str(code)], **_json(schemas.Error)}
+    operation: dict[str, Any] = {"summary": summary, "description": f"Who may call it: {who}.", "responses": responses}
+    if body is not None:
+        operation["requestBody"] = {"required": True, **_json(body)}
+    if params:
+        operation["parameters"] = list(params)
+    operation["security"] = [{"bearer": []}, {"cookie": []}] if secured else []
+    return operation
+
+
+def _path(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def _query(name: str, description: str, minimum: int, maximum: int | None = None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "integer", "minimum": minimum}
+    if maximum is not None:
+        schema["maximum"] = maximum
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+def paths() -> dict[str, dict[str, Any]]:
+    event, site, note = _path("event_id"), _path("site_id"), _path("note_id")
+    body_errors = (400, 413, 422)
+    return {
+        "/healthz": {
+            "get": _op("Is the server ready?", "anyone", (200, schemas.Health, "The store is open."), errors=(), secured=False)
+        },
+        "/api/v1/events": {
+            "post": _op(
+                "Create an event", "anyone", (201, schemas.EventCreated, "The event, with its host token (shown once)."),
+                body=schemas.EventCreate, errors=body_errors, secured=False,
+            )
+        },
+        "/api/v1/events/{event_id}": {
+            "parameters": [event],
+            "get": _op("Read an event", "any token of the event", (200, schemas.EventOut, "The event."), errors=(401, 403, 404)),
+            "patch": _op(
+                "Change an event (title, theme, language, status, ...)", "the host",
+                (200, schemas.EventOut, "The changed event."), body=schemas.EventUpdate, errors=(*body_errors, 401, 403, 404, 409),
+            ),
+        },
+        "/api/v1/events/{event_id}/sites": {
+            "parameters": [event],
+            "post": _op(
+                "Add a site", "the host", (201, schemas.SiteLinks, "The site with its join code and links."),
+                body=schemas.SiteCreate, errors=(*body_errors, 401, 403, 404),
+            ),
+            "get": _op("List the sites with their links", "the host", (200, schemas.SiteList, "Every site."), errors=(401, 403, 404)),
+        },
+        "/api/v1/events/{event_id}/board": {
+            "parameters": [event],
+            "get": _op("The whole current state", "any token of the event", (200, schemas.BoardOut, "Event, sites, visible notes."), errors=(401, 403, 404)),
+        },
+        "/api/v1/events/{event_id}/log": {
+            "parameters": [event],
+            "get": _op(
+                "Log entries after a sequence number", "any token of the event", (200, schemas.LogOut, "Entries in order."),
+                errors=(401, 403, 404, 422),
+                params=(_query("since", "Return entries after this seq.", 0), _query("limit", "At most this many.", 1, 1000)),
+            ),
+        },
+        "/api/v1/sites/{site_id}/qr.svg": {
+            "parameters": [site],
+            "get": {
+                **_op("The site's join link as an SVG QR code", "anyone", (200, None, "An SVG image."), errors=(404,), secured=False),
+                "responses": {
+                    "200": {"description": "An SVG image.", "content": {"image/svg+xml": {"schema": {"type": "string"}}}},
+                    "404": {"description": ERRORS["404"], **_json(schemas.Error)},
+                },
+            },
+        },
+        "/api/v1/sites/{site_id}/notes": {
+            "parameters": [site],
+            "post": _op(
+                "Post a note", "a participant of the site",
+                (201, schemas.NoteOut, "The note; a retry with the same client_id returns the first note (header Idempotent-Replayed)."),
+                body=schemas.NoteCreate, errors=(*body_errors, 401, 403, 404, 409),
+            ),
+        },
+        "/api/v1/notes/{note_id}": {
+            "parameters": [note],
+            "patch": _op(
+                "Edit your note", "its author", (200, schemas.NoteOut, "The changed note."),
+                body=schemas.NoteUpdate, errors=(*body_errors, 401, 403, 404, 409),
+            ),
+            "delete": _op("Delete your note", "its author", (204, None, "Deleted."), errors=(401, 403, 404)),
+        },
+        "/api/v1/join": {
+            "post": _op(
+                "Join a site with its code", "anyone", (201, schemas.Joined, "A participant token for the site."),
+                body=schemas.Join, errors=(*body_errors, 404, 409), secured=False,
+            )
+        },
+        "/api/v1/openapi.json": {
+            "get": {**_op("This document", "anyone", (200, None, "OpenAPI 3.1."), secured=False)},
+        },
+    }
+
+
+@lru_cache(maxsize=1)
+def _components() -> dict[str, Any]:
+    _, top = models_json_schema([(model, "validation") for model in MODELS], ref_template=REF)
+    return dict(top.get("$defs", {}))
+
+
+def document(server_url: str) -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Open Workshop API",
+            "version": __version__,
+            "description": "Run one workshop in several places at once. Errors are JSON {error, message} with a 4xx status.",
+        },
+        "servers": [{"url": server_url}],
+        "paths": paths(),
+        "components": {
+            "schemas": _components(),
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "description": "A host, facilitator, viewer or participant token."},
+                "cookie": {"type": "apiKey", "in": "cookie", "name": "ow_participant", "description": "The browser session."},
+            },
+        },
+    }
