@@ -25,6 +25,12 @@ class Settings:
     allowed_origins: tuple[str, ...] = field(default_factory=tuple)
     # The largest request body accepted, on every route.
     max_body_bytes: int = 64 * 1024
+    # How many entries a live socket may have queued before it counts as fallen behind and is
+    # told to resync: a few minutes of a busy event, and at most a few hundred KB per socket.
+    live_queue_limit: int = 500
+    # Seconds a fallen-behind socket has to drain what it was being sent before it is dropped
+    # instead of told to resync.
+    live_resync_grace: float = 5.0
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

@@ -9,19 +9,21 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from workshop.access import Tokens
 from workshop.bus import MemoryBus
 from workshop.config import Settings
+from workshop.live.room import Rooms
 from workshop.resources import static_dir
 from workshop.service import Workshop
 from workshop.store import open_store
 from workshop.store.ids import new_secret
-from workshop.web import api
+from workshop.web import api, live
 from workshop.web.errors import HANDLERS
 from workshop.web.limits import BodyLimit
+from workshop.web.templating import LocaleMiddleware, make_templates, render_fragment
 
 
 async def healthz(request: Request) -> Response:
@@ -43,25 +45,29 @@ def create_app(settings: Settings | None = None) -> Starlette:
         secret_key = settings.secret_key or await store.setting("secret_key", new_secret(32))
         app.state.workshop = Workshop(store, Tokens(secret_key, store), bus)
         app.state.tokens = app.state.workshop.tokens
+        app.state.rooms = Rooms(store, bus)
         app.state.ready = True
         try:
             yield
         finally:
             app.state.ready = False
+            app.state.rooms.close()
             await bus.disconnect()
             await store.close()
 
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
-        Mount("/api/v1", routes=api.routes),
+        Mount("/api/v1", routes=[*api.routes, WebSocketRoute("/events/{event_id}/live", live.live)]),
         Mount("/static", app=StaticFiles(directory=static_dir()), name="static"),
     ]
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
         exception_handlers=HANDLERS,  # type: ignore[arg-type]
-        middleware=[Middleware(BodyLimit, max_bytes=settings.max_body_bytes)],
+        middleware=[Middleware(BodyLimit, max_bytes=settings.max_body_bytes), Middleware(LocaleMiddleware)],
     )
     app.state.settings = settings
+    app.state.templates = make_templates()
+    app.state.render_fragment = lambda name, lang, **context: render_fragment(app.state.templates, name, lang, **context)
     app.state.ready = False
     return app

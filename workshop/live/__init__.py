@@ -1,0 +1,1 @@
+"""Live sync: rooms of sockets per event, fed in log order from the bus."""

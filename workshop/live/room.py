@@ -1,0 +1,167 @@
+"""A live room: every socket of one event, fed from the bus in log order.
+
+The room receives each committed entry once (from the bus), puts entries in seq order, fetching any
+it missed from the store, and then, for each *view* that has sockets (the JSON stream, a site's
+board, the shared board, the phones of a site, each in a language), turns the entry into a payload
+once and offers that same string to every socket of the view.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Hashable
+
+from workshop.bus import Bus
+from workshop.domain.models import Board, LogEntry
+from workshop.live.connection import Connection
+from workshop.live.state import RoomState
+from workshop.live.views import View
+from workshop.store import Store
+
+log = logging.getLogger("workshop.live")
+
+
+class Room:
+    def __init__(self, event_id: str, store: Store, bus: Bus) -> None:
+        self.event_id = event_id
+        self._store = store
+        self._bus = bus
+        self.state = RoomState()
+        self.last_seq = 0
+        self._views: dict[Hashable, View] = {}
+        self._sockets: dict[Hashable, set[Connection]] = defaultdict(set)
+        self._early: dict[int, LogEntry] = {}  # entries that arrived before one they follow
+        self._filling: asyncio.Task[None] | None = None
+        self._unsubscribe: Callable[[], None] | None = None
+
+    async def open(self) -> Board:
+        # Subscribe first, then read: an entry committed in between arrives twice, never not at all,
+        # and the seq check drops the second copy.
+        self._unsubscribe = self._bus.subscribe(self.event_id, self.receive)
+        board = await self._store.board(self.event_id)
+        self.state.load(board)
+        self.last_seq = max(self.last_seq, board.seq)
+        self._drain()
+        return board
+
+    def close(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        if self._filling is not None:
+            self._filling.cancel()
+
+    @property
+    def empty(self) -> bool:
+        return not any(self._sockets.values())
+
+    def add(self, view: View, connection: Connection) -> None:
+        self._views.setdefault(view.key, view)
+        self._sockets[view.key].add(connection)
+
+    def remove(self, view: View, connection: Connection) -> None:
+        sockets = self._sockets.get(view.key)
+        if sockets is not None:
+            sockets.discard(connection)
+            if not sockets:
+                del self._sockets[view.key]
+                del self._views[view.key]
+
+    # -- entries in order -----------------------------------------------------------------------
+    def receive(self, entry: LogEntry) -> None:
+        """Take an entry from the bus (never waits): deliver it in order, or hold it until its turn."""
+        if entry.seq <= self.last_seq:
+            return  # already delivered
+        if entry.seq > self.last_seq + 1:
+            self._early[entry.seq] = entry
+            self._fill_gap()
+            return
+        self._deliver(entry)
+        self._drain()
+
+    def _drain(self) -> None:
+        """Deliver held entries that are now next in line, and forget those already covered."""
+        for seq in [seq for seq in self._early if seq <= self.last_seq]:
+            del self._early[seq]
+        while self.last_seq + 1 in self._early:
+            self._deliver(self._early.pop(self.last_seq + 1))
+
+    def _fill_gap(self) -> None:
+        if self._filling is None or self._filling.done():
+            self._filling = asyncio.get_running_loop().create_task(self._fill())
+
+    async def _fill(self) -> None:
+        """Read missed entries from the store: the bus may lose or reorder, the log never does."""
+        await asyncio.sleep(0.05)  # most gaps close by themselves when the entry in flight arrives
+        while self._early and min(self._early) > self.last_seq + 1:
+            missing = await self._store.log_since(self.event_id, self.last_seq, limit=1000)
+            if not missing:
+                return
+            for entry in missing:
+                self.receive(entry)
+
+    def _deliver(self, entry: LogEntry) -> None:
+        self.last_seq = entry.seq
+        self.state.apply(entry)
+        for key, sockets in list(self._sockets.items()):
+            view = self._views[key]
+            try:
+                payload = view.render(entry, self.state)
+            except Exception:  # one view's bug must not starve the others
+                log.exception("rendering %s for %s failed", entry.type, key)
+                continue
+            if payload is None:
+                continue
+            urgent = view.urgent(entry)
+            for connection in sockets:
+                connection.offer(entry.seq, payload, urgent=urgent)
+
+
+class Rooms:
+    """The open rooms of this process, one per event that has sockets."""
+
+    def __init__(self, store: Store, bus: Bus) -> None:
+        self._store = store
+        self._bus = bus
+        self._rooms: dict[str, Room] = {}
+        self._opening: dict[str, asyncio.Future[Room]] = {}
+
+    async def enter(self, event_id: str, view: View, connection: Connection) -> Room:
+        room = self._rooms.get(event_id)
+        if room is None:
+            room = await self._open(event_id)
+        room.add(view, connection)
+        return room
+
+    async def _open(self, event_id: str) -> Room:
+        pending = self._opening.get(event_id)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        future: asyncio.Future[Room] = asyncio.get_running_loop().create_future()
+        self._opening[event_id] = future
+        room = Room(event_id, self._store, self._bus)
+        try:
+            await room.open()
+        except BaseException as exc:
+            room.close()
+            future.set_exception(exc)
+            future.exception()  # mark retrieved: the waiters, if any, re-raise it
+            raise
+        finally:
+            del self._opening[event_id]
+        self._rooms[event_id] = room
+        future.set_result(room)
+        return room
+
+    def leave(self, room: Room, view: View, connection: Connection) -> None:
+        room.remove(view, connection)
+        if room.empty and self._rooms.get(room.event_id) is room:
+            room.close()
+            del self._rooms[room.event_id]
+
+    def close(self) -> None:
+        for room in self._rooms.values():
+            room.close()
+        self._rooms.clear()

@@ -1,0 +1,160 @@
+"""Views: what one kind of socket sees of an event, and the payload each entry becomes for it.
+
+A view is rendered once per entry for all its sockets: sockets that see the same thing share a view
+`key` (the JSON stream; a site's board in Danish; the phones of Aalborg in English; ...).
+
+- `JsonView` is the API's stream: `{"seq": N, "type": "...", ...}` per entry.
+- The HTML views push htmx out-of-band fragments to the browser pages: a site's board, the shared
+  board and a site's phones. Their first payload is always a fresh render of the whole live region,
+  so a page that reconnects shows exactly the current state, whatever it missed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Hashable
+from typing import Any, Protocol
+
+from workshop.domain.models import Board, LogEntry, as_json
+from workshop.live.connection import Join, join_html, join_json
+from workshop.live.state import RoomState
+
+Render = Callable[..., str]  # render(template_name, lang, **context) -> HTML
+
+
+def encode(message: dict[str, Any]) -> str:
+    return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+
+
+def message(entry: LogEntry) -> dict[str, Any]:
+    """A log entry as the live stream carries it: seq and type first, then the entry's data."""
+    return {"seq": entry.seq, "type": entry.type, "at": entry.created_at, **entry.data}
+
+
+def snapshot(board: Board) -> dict[str, Any]:
+    return {
+        "seq": board.seq,
+        "type": "snapshot",
+        "event": as_json(board.event),
+        "sites": [as_json(site) for site in board.sites],
+        "notes": [as_json(note) for note in board.notes],
+    }
+
+
+def entry_site(entry: LogEntry) -> str | None:
+    """The site an entry is about, or None for entries about the whole event."""
+    data = entry.data
+    for key in ("note", "participant"):
+        if key in data:
+            return str(data[key]["site_id"])
+    if "site" in data:
+        return str(data["site"]["id"])
+    site_id = data.get("site_id")
+    return None if site_id is None else str(site_id)
+
+
+def region_context(board: Board) -> dict[str, Any]:
+    """What a page's live region is drawn from: the same for its first render and for a resync."""
+    return {
+        "event": as_json(board.event),
+        "sites": [as_json(site) for site in board.sites],
+        "notes": [as_json(note) for note in board.notes],
+        "names": {site.id: site.name for site in board.sites},
+        "counts": Counter(note.site_id for note in board.notes),
+    }
+
+
+class View(Protocol):
+    key: Hashable
+    join: Join
+
+    def first(self, board: Board, state: RoomState) -> str:
+        """The socket's first payload: the whole current state as of `board.seq`."""
+        ...
+
+    def render(self, entry: LogEntry, state: RoomState) -> str | None:
+        """The payload for an entry, or None when this view does not show it."""
+        ...
+
+    def urgent(self, entry: LogEntry) -> bool:
+        """Whether the entry must go out now, or may wait to ride along with the next frame."""
+        ...
+
+
+class JsonView:
+    """The API's stream. With a site, that site's entries are urgent and the others may wait a moment."""
+
+    join = staticmethod(join_json)
+
+    def __init__(self, site_id: str | None = None) -> None:
+        self.site_id = site_id
+        self.key: Hashable = ("json", site_id)
+
+    def first(self, board: Board, state: RoomState) -> str:
+        return encode(snapshot(board))
+
+    def render(self, entry: LogEntry, state: RoomState) -> str | None:
+        return encode(message(entry))
+
+    def urgent(self, entry: LogEntry) -> bool:
+        if self.site_id is None:
+            return True
+        site = entry_site(entry)
+        return site is None or site == self.site_id
+
+
+class HtmlView:
+    """Shared by the page views: rendering through the injected template function, in one language."""
+
+    join = staticmethod(join_html)
+    kind = ""
+
+    def __init__(self, render: Render, lang: str, site_id: str | None = None) -> None:
+        self._render = render
+        self.lang = lang
+        self.site_id = site_id
+        self.key: Hashable = (self.kind, site_id, lang)
+
+    def fragment(self, name: str, **context: Any) -> str:
+        return self._render(f"live/{name}.html", self.lang, view=self.kind, site_id=self.site_id, **context)
+
+    def first(self, board: Board, state: RoomState) -> str:
+        return self.fragment("region", **region_context(board))
+
+    def shows(self, entry: LogEntry) -> bool:
+        return True
+
+    def render(self, entry: LogEntry, state: RoomState) -> str | None:
+        if not entry.type.startswith(("note.", "site.", "event.")) or not self.shows(entry):
+            return None
+        return self.fragment("entry", entry=entry, type=entry.type, data=entry.data, state=state) or None
+
+    def urgent(self, entry: LogEntry) -> bool:
+        return True
+
+
+class SiteBoardView(HtmlView):
+    """A site's projector board: that site's notes, large."""
+
+    kind = "site-board"
+
+    def shows(self, entry: LogEntry) -> bool:
+        site = entry_site(entry)
+        return site is None or site == self.site_id
+
+
+class SharedBoardView(HtmlView):
+    """Every site side by side, with a live count per site."""
+
+    kind = "shared-board"
+
+
+class PhoneView(HtmlView):
+    """A participant's phone: their site's notes at once, the other sites' as a feed that may lag a second."""
+
+    kind = "phone"
+
+    def urgent(self, entry: LogEntry) -> bool:
+        site = entry_site(entry)
+        return site is None or site == self.site_id
