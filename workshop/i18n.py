@@ -285,9 +285,16 @@ def language_names() -> dict[str, str]:
 
 
 @functools.cache
-def _language_names() -> tuple[tuple[str, str], ...]:
-    named: list[tuple[str, str]] = []
-    for code in SUPPORTED:
+def language_name(code: str) -> str:
+    """A language named in itself ("Dansk", "Svenska"), for any language Babel knows, not only
+    those with a catalog: an event may be held in a language the interface is not yet translated to."""
+    try:
         name = Locale.parse(code).display_name or code
-        named.append((code, name[:1].upper() + name[1:]))
-    return tuple(named)
+    except (ValueError, TypeError):
+        return code
+    return name[:1].upper() + name[1:]
+
+
+@functools.cache
+def _language_names() -> tuple[tuple[str, str], ...]:
+    return tuple((code, language_name(code)) for code in SUPPORTED)

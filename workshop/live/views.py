@@ -36,7 +36,6 @@ def snapshot(board: Board) -> dict[str, Any]:
     return {
         "seq": board.seq,
         "type": "snapshot",
-        "event": as_json(board.event),
         "sites": [as_json(site) for site in board.sites],
         "notes": [as_json(note) for note in board.notes],
     }
@@ -57,7 +56,6 @@ def entry_site(entry: LogEntry) -> str | None:
 def region_context(board: Board) -> dict[str, Any]:
     """What a page's live region is drawn from: the same for its first render and for a resync."""
     return {
-        "event": as_json(board.event),
         "sites": [as_json(site) for site in board.sites],
         "notes": [as_json(note) for note in board.notes],
         "names": {site.id: site.name for site in board.sites},

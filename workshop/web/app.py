@@ -20,8 +20,8 @@ from workshop.resources import static_dir
 from workshop.service import Workshop
 from workshop.store import open_store
 from workshop.store.ids import new_secret
-from workshop.web import api, live
-from workshop.web.errors import HANDLERS
+from workshop.web import api, live, pages
+from workshop.web.errors import handlers
 from workshop.web.limits import BodyLimit
 from workshop.web.templating import LocaleMiddleware, make_templates, render_fragment
 
@@ -59,11 +59,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/healthz", healthz, methods=["GET"]),
         Mount("/api/v1", routes=[*api.routes, WebSocketRoute("/events/{event_id}/live", live.live)]),
         Mount("/static", app=StaticFiles(directory=static_dir()), name="static"),
+        *pages.routes,
     ]
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
-        exception_handlers=HANDLERS,  # type: ignore[arg-type]
+        exception_handlers={**handlers(pages.error_page), pages.PageError: pages.error_page},  # type: ignore[dict-item]
         middleware=[Middleware(BodyLimit, max_bytes=settings.max_body_bytes), Middleware(LocaleMiddleware)],
     )
     app.state.settings = settings

@@ -25,6 +25,11 @@ def _describe(error: ValidationError) -> tuple[str, str]:
 
 async def read_json(request: Request, model: type[Model]) -> Model:
     limit: int = request.app.state.settings.max_body_bytes
+    # A browser sends cookies with any form it is made to submit; a JSON content type cannot be
+    # sent cross-site without a CORS preflight, so cookie-carrying calls must declare it.
+    content_type = request.headers.get("content-type", "")
+    if request.cookies and "authorization" not in request.headers and not content_type.startswith("application/json"):
+        raise ApiError(415, "unsupported_media_type", "Send the body as application/json.")
     body = bytearray()
     async for chunk in request.stream():
         body += chunk

@@ -7,6 +7,7 @@ here, so no handler formats an error of its own and no bad input becomes a 500.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -70,10 +71,35 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return error_response(exc.status_code, code, str(exc.detail))
 
 
-HANDLERS = {
+JSON_HANDLERS = {
     ApiError: api_error,
     RuleError: rule_error,
     NotFound: not_found,
     StoreUnavailable: store_unavailable,
     HTTPException: http_error,
 }
+
+Handler = Callable[[Request, Exception], Awaitable[Response]]
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/healthz"
+
+
+def handlers(page_error: Handler) -> dict[type[Exception], Handler]:
+    """The app's exception handlers: JSON for the API, the HTML error page for everything else."""
+
+    def either(json_handler: Handler) -> Handler:
+        async def handle(request: Request, exc: Exception) -> Response:
+            return await (json_handler if is_api(request) else page_error)(request, exc)
+
+        return handle
+
+    table: dict[type[Exception], Handler] = {kind: either(handler) for kind, handler in JSON_HANDLERS.items()}
+    table[Exception] = either(internal_error)
+    return table
+
+
+async def internal_error(request: Request, exc: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(500, "internal", "Something went wrong on the server; it has been logged.")

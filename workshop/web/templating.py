@@ -53,6 +53,7 @@ def make_environment() -> jinja2.Environment:
     # For templates rendered without the request context processor (live fragments, tests):
     env.globals["current_lang"] = lambda: i18n.current_locale.get()
     env.globals["language_names"] = i18n.language_names
+    env.globals["language_name"] = i18n.language_name
     return env
 
 

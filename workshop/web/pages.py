@@ -1,0 +1,424 @@
+"""The browser pages: join, phone, boards, facilitator console, host dashboard, poster.
+
+Every page works without JavaScript (plain forms, POST and redirect); with it, live regions update
+over the websocket (htmx's ws extension) and the phone posts through an offline-safe outbox. Each
+page takes its rights from the same tokens as the API: a link carrying `?token=` stores the token
+in an HttpOnly cookie and redirects to the same page without it, so it does not linger in history.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from workshop import i18n
+from workshop.access import Principal, Role
+from workshop.domain import rules
+from workshop.domain.codes import display_join_code
+from workshop.domain.errors import RuleError
+from workshop.domain.models import Event, Site, as_json
+from workshop.live.views import region_context
+from workshop.service import Workshop
+from workshop.store import NotFound, StoreUnavailable
+from workshop.web import links
+from workshop.web.access import COOKIES, principals
+from workshop.web.errors import ApiError, log
+from workshop.web.qr import qr_svg
+from workshop.web.templating import LANG_COOKIE
+
+COOKIE_MAX_AGE = {Role.HOST: 30 * 86400, Role.FACILITATOR: 7 * 86400, Role.VIEWER: 7 * 86400, Role.PARTICIPANT: 7 * 86400}
+ROLE_TAGS = ("citizen", "staff", "manager", "politician", "other")
+
+
+class PageError(Exception):
+    """A page cannot be shown: rendered as the error page with this status and (translated) message."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def service(request: Request) -> Workshop:
+    return request.app.state.workshop  # type: ignore[no-any-return]
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> Response:
+    return request.app.state.templates.TemplateResponse(request, template, context, status_code=status)
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def set_token_cookie(request: Request, response: Response, role: Role, token: str) -> None:
+    response.set_cookie(
+        COOKIES[role], token, max_age=COOKIE_MAX_AGE[role], httponly=True, samesite="lax",
+        secure=request.url.scheme == "https", path="/",
+    )
+
+
+def in_event_language(request: Request, event: Event) -> str:
+    """Pages of an event speak its language, unless the person chose one (switcher or cookie)."""
+    if "lang" in request.query_params or request.cookies.get(LANG_COOKIE):
+        return i18n.current_locale.get()
+    i18n.use_locale(event.language)  # reset by LocaleMiddleware when the request ends
+    return i18n.current_locale.get()
+
+
+async def adopt_token(request: Request) -> Response | None:
+    """A link with `?token=`: keep the token in a cookie and show the same page without it."""
+    token = request.query_params.get("token")
+    if token is None:
+        return None
+    principal = await request.app.state.tokens.resolve(token)
+    if principal is None:
+        raise PageError(401, i18n.gettext("This link is not valid any more. Ask the host for a new one."))
+    rest = [(key, value) for key, value in request.query_params.multi_items() if key != "token"]
+    response = redirect(request.url.path + (f"?{urlencode(rest)}" if rest else ""))
+    set_token_cookie(request, response, principal.role, token)
+    return response
+
+
+async def allowed(request: Request, check: Callable[[Principal], bool]) -> Principal:
+    found = await principals(request)
+    for principal in found:
+        if check(principal):
+            return principal
+    if not found:
+        raise PageError(401, i18n.gettext("Open this page with the link you were given, or join with the workshop code."))
+    raise PageError(403, i18n.gettext("Your link does not give access to this page."))
+
+
+def live_url(event_id: str, view: str, site_id: str | None = None) -> str:
+    query = {"format": "html", "view": view, "lang": i18n.current_locale.get()}
+    if site_id:
+        query["site"] = site_id
+    return f"/api/v1/events/{event_id}/live?{urlencode(query)}"
+
+
+async def site_and_event(request: Request) -> tuple[Site, Event]:
+    try:
+        site = await service(request).site(request.path_params["site_id"])
+        return site, await service(request).event(site.event_id)
+    except NotFound:
+        raise PageError(404, i18n.gettext("There is no such site."))
+
+
+# -- home and joining -----------------------------------------------------------------------------
+
+
+async def home(request: Request) -> Response:
+    return render(request, "home.html")
+
+
+async def join_form(request: Request) -> Response:
+    typed = request.path_params.get("code") or request.query_params.get("code", "")
+    if not typed:
+        return render(request, "join.html", code="", site=None)
+    try:
+        site = await service(request).site_for_code(typed)
+    except RuleError:
+        return render(request, "join.html", status=404, code=typed, site=None, error=i18n.gettext(
+            "No open workshop has that code. Check the code on the board and try again."))
+    event = await service(request).event(site.event_id)
+    in_event_language(request, event)
+    return render(request, "join.html", code=site.join_code, site=site, event=event, roles=ROLE_TAGS)
+
+
+async def join_submit(request: Request) -> Response:
+    form = await request.form()
+    typed = str(form.get("code", ""))
+    try:
+        joined = await service(request).join(typed, name=_field(form, "name"), role=_field(form, "role"))
+    except RuleError as error:
+        site = None
+        if error.code != "unknown_code":
+            site = await service(request).site_for_code(typed)
+        return render(request, "join.html", status=422 if site else 404, code=typed, site=site, roles=ROLE_TAGS,
+                      error=_rule_message(error))
+    response = redirect(f"/sites/{joined.participant.site_id}/phone")
+    set_token_cookie(request, response, Role.PARTICIPANT, joined.token)
+    return response
+
+
+def _field(form: FormData, name: str) -> str | None:
+    value = form.get(name)
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _rule_message(error: RuleError) -> str:
+    """The readable, translated sentence for a rule the person's input broke."""
+    messages = {
+        "unknown_code": i18n.gettext("No open workshop has that code. Check the code on the board and try again."),
+        "event_closed": i18n.gettext("This workshop has closed."),
+        "empty": i18n.gettext("Write something first."),
+        "too_long": i18n.gettext("That is too long. Please shorten it."),
+    }
+    return messages.get(error.code, i18n.gettext("Please check what you typed."))
+
+
+# -- the phone --------------------------------------------------------------------------------------
+
+
+async def phone(request: Request, error: str | None = None, text: str = "", status: int = 200) -> Response:
+    site, event = await site_and_event(request)
+    try:
+        me = await allowed(request, lambda p: p.is_participant_of(site.id))
+    except PageError as refusal:
+        if refusal.status == 401:
+            return redirect(f"/join/{site.join_code}")
+        raise
+    in_event_language(request, event)
+    board = await service(request).board(event.id)
+    return render(
+        request, "phone.html", status=status, event=event, site=site, me=me.participant_id, error=error, text=text,
+        client_id=uuid.uuid4().hex, live_url=live_url(event.id, "phone", site.id), **region_context(board),
+    )
+
+
+async def post_note_form(request: Request) -> Response:
+    site_id = request.path_params["site_id"]
+    me = await allowed(request, lambda p: p.is_participant_of(site_id))
+    form = await request.form()
+    text = str(form.get("text", ""))
+    try:
+        assert me.participant_id is not None
+        await service(request).post_note(me.participant_id, text, kind=_field(form, "kind"), client_id=_field(form, "client_id"))
+    except RuleError as error:
+        return await phone(request, error=_rule_message(error), text=text, status=422)
+    return redirect(f"/sites/{site_id}/phone#notes")
+
+
+async def _my_note(request: Request) -> tuple[dict[str, Any], Event]:
+    try:
+        note = await service(request).note_of(request.path_params["note_id"])
+    except NotFound:
+        raise PageError(404, i18n.gettext("This note was deleted."))
+    await allowed(request, lambda p: p.participant_id == note.participant_id)
+    event = await service(request).event(note.event_id)
+    in_event_language(request, event)
+    return as_json(note), event
+
+
+async def edit_note_form(request: Request) -> Response:
+    note, event = await _my_note(request)
+    return render(request, "note_edit.html", note=note, event=event, text=note["text"])
+
+
+async def edit_note_submit(request: Request) -> Response:
+    note, event = await _my_note(request)
+    form = await request.form()
+    text = str(form.get("text", ""))
+    try:
+        await service(request).edit_note(note["id"], text=text, kind=_field(form, "kind"))
+    except RuleError as error:
+        return render(request, "note_edit.html", status=422, note=note, event=event, text=text, error=_rule_message(error))
+    return redirect(f"/sites/{note['site_id']}/phone#notes")
+
+
+async def delete_note_submit(request: Request) -> Response:
+    note, _ = await _my_note(request)
+    await service(request).delete_note(note["id"])
+    return redirect(f"/sites/{note['site_id']}/phone#notes")
+
+
+# -- boards -----------------------------------------------------------------------------------------
+
+
+async def site_board(request: Request) -> Response:
+    if adopted := await adopt_token(request):
+        return adopted
+    site, event = await site_and_event(request)
+    await allowed(request, lambda p: p.can_read(event.id))
+    in_event_language(request, event)
+    board = await service(request).board(event.id)
+    return render(
+        request, "site_board.html", event=event, site=site, code=display_join_code(site.join_code),
+        join_url=links.join_url(links.base_url(request), site.join_code), qr=qr_svg(links.join_url(links.base_url(request), site.join_code)),
+        live_url=live_url(event.id, "site-board", site.id), **region_context(board),
+    )
+
+
+async def shared_board(request: Request) -> Response:
+    if adopted := await adopt_token(request):
+        return adopted
+    event_id = request.path_params["event_id"]
+    await allowed(request, lambda p: p.can_read(event_id))
+    try:
+        board = await service(request).board(event_id)
+    except NotFound:
+        raise PageError(404, i18n.gettext("There is no such workshop."))
+    in_event_language(request, board.event)
+    mixed = request.query_params.get("layout") == "mixed"
+    return render(request, "shared_board.html", event=board.event, mixed=mixed, live_url=live_url(event_id, "shared-board"), **region_context(board))
+
+
+# -- facilitator ------------------------------------------------------------------------------------
+
+
+async def console(request: Request) -> Response:
+    if adopted := await adopt_token(request):
+        return adopted
+    site, event = await site_and_event(request)
+    await allowed(request, lambda p: p.can_facilitate(event.id, site.id))
+    in_event_language(request, event)
+    board = await service(request).board(event.id)
+    base = links.base_url(request)
+    tokens = service(request).tokens
+    return render(
+        request, "console.html", event=event, site=site, code=display_join_code(site.join_code),
+        join_url=links.join_url(base, site.join_code),
+        board_url=links.site_board_url(base, site.id, tokens.viewer_token(event.id, site.id)),
+        shared_board_url=links.event_board_url(base, event.id, tokens.viewer_token(event.id)),
+        live_url=live_url(event.id, "site-board", site.id), **region_context(board),
+    )
+
+
+async def poster(request: Request) -> Response:
+    site, event = await site_and_event(request)
+    await allowed(request, lambda p: p.can_facilitate(event.id, site.id))
+    in_event_language(request, event)
+    join = links.join_url(links.base_url(request), site.join_code)
+    return render(request, "poster.html", event=event, site=site, code=display_join_code(site.join_code), join_url=join, qr=qr_svg(join, title=site.name))
+
+
+# -- host -------------------------------------------------------------------------------------------
+
+
+async def new_event_form(request: Request) -> Response:
+    return render(request, "host_new.html", values={}, languages_all=rules.LANGUAGES)
+
+
+async def new_event_submit(request: Request) -> Response:
+    form = await request.form()
+    values = {key: str(form.get(key, "")) for key in ("title", "theme", "description", "language", "timezone")}
+    try:
+        created = await service(request).create_event(
+            title=values["title"], theme=values["theme"], description=values["description"],
+            language=values["language"] or None, timezone=values["timezone"] or None,
+        )
+    except RuleError as error:
+        return render(request, "host_new.html", status=422, values=values, languages_all=rules.LANGUAGES,
+                      error=_rule_message(error), error_field=error.field)
+    response = redirect(f"/host/{created.event.id}?created=1")
+    set_token_cookie(request, response, Role.HOST, created.host_token)
+    # The host link is shown once, on the dashboard's first view, from this short-lived cookie.
+    response.set_cookie("ow_new_host_link", links.host_url(links.base_url(request), created.event.id, created.host_token),
+                        max_age=600, httponly=True, samesite="strict", secure=request.url.scheme == "https", path=f"/host/{created.event.id}")
+    return response
+
+
+async def dashboard(request: Request, error: str | None = None, status: int = 200) -> Response:
+    if adopted := await adopt_token(request):
+        return adopted
+    event_id = request.path_params["event_id"]
+    await allowed(request, lambda p: p.can_host(event_id))
+    workshop = service(request)
+    try:
+        event = await workshop.event(event_id)
+    except NotFound:
+        raise PageError(404, i18n.gettext("There is no such workshop."))
+    in_event_language(request, event)
+    base = links.base_url(request)
+    sites = []
+    for site in await workshop.sites(event_id):
+        facilitator = await workshop.tokens.facilitator_token(site.id)
+        sites.append({
+            "site": site, "code": display_join_code(site.join_code), "join_url": links.join_url(base, site.join_code),
+            "facilitator_url": links.facilitator_url(base, site.id, facilitator),
+            "board_url": links.site_board_url(base, site.id, workshop.tokens.viewer_token(event_id, site.id)),
+        })
+    response = render(
+        request, "dashboard.html", status=status, event=event, sites=sites, error=error, languages_all=rules.LANGUAGES,
+        shared_board_url=links.event_board_url(base, event_id, workshop.tokens.viewer_token(event_id)),
+        new_host_link=request.cookies.get("ow_new_host_link"),
+    )
+    if request.cookies.get("ow_new_host_link"):
+        response.delete_cookie("ow_new_host_link", path=f"/host/{event_id}")
+    return response
+
+
+async def update_event_submit(request: Request) -> Response:
+    event_id = request.path_params["event_id"]
+    await allowed(request, lambda p: p.can_host(event_id))
+    form = await request.form()
+    changes = {key: _field(form, key) for key in ("title", "theme", "description", "language", "timezone", "status")}
+    try:
+        await service(request).update_event(event_id, changes)
+    except RuleError as error:
+        return await dashboard(request, error=_rule_message(error), status=422 if error.code != "invalid_status_change" else 409)
+    return redirect(f"/host/{event_id}")
+
+
+async def add_site_submit(request: Request) -> Response:
+    event_id = request.path_params["event_id"]
+    await allowed(request, lambda p: p.can_host(event_id))
+    form = await request.form()
+    try:
+        await service(request).add_site(event_id, name=str(form.get("name", "")), angle=_field(form, "angle"))
+    except RuleError as error:
+        return await dashboard(request, error=_rule_message(error), status=422)
+    return redirect(f"/host/{event_id}#sites")
+
+
+def _error_message(status: int, exc: Exception) -> tuple[str, str]:
+    if isinstance(exc, PageError):
+        return i18n.gettext("This page cannot be shown"), exc.message
+    if status == 404:
+        return i18n.gettext("Page not found"), i18n.gettext("There is nothing at this address. Check the link.")
+    if status == 413:
+        return i18n.gettext("Too much at once"), i18n.gettext("What you sent is too large.")
+    if status == 503:
+        return i18n.gettext("Please try again"), i18n.gettext("The server cannot save right now. Please try again in a moment.")
+    if status < 500:
+        return i18n.gettext("This page cannot be shown"), i18n.gettext("Please check the link and try again.")
+    return i18n.gettext("Something went wrong"), i18n.gettext("Something went wrong on the server. Please try again.")
+
+
+async def error_page(request: Request, exc: Exception) -> Response:
+    """Every error on a page, as a readable page in the person's language, with the right status."""
+    if isinstance(exc, PageError | ApiError):
+        status = exc.status
+    elif isinstance(exc, HTTPException):
+        status = exc.status_code
+    elif isinstance(exc, NotFound):
+        status = 404
+    elif isinstance(exc, RuleError):
+        status = 422
+    else:
+        status = 503 if isinstance(exc, StoreUnavailable) else 500
+        if status == 500:
+            log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    title, message = _error_message(status, exc)
+    return render(request, "error.html", status=status, title=title, message=message, status_code=status)
+
+
+routes = [
+    Route("/", home, methods=["GET"]),
+    Route("/join", join_form, methods=["GET"]),
+    Route("/join", join_submit, methods=["POST"]),
+    Route("/join/{code}", join_form, methods=["GET"]),
+    Route("/sites/{site_id}/phone", phone, methods=["GET"]),
+    Route("/sites/{site_id}/notes", post_note_form, methods=["POST"]),
+    Route("/notes/{note_id}/edit", edit_note_form, methods=["GET"]),
+    Route("/notes/{note_id}/edit", edit_note_submit, methods=["POST"]),
+    Route("/notes/{note_id}/delete", delete_note_submit, methods=["POST"]),
+    Route("/sites/{site_id}/board", site_board, methods=["GET"]),
+    Route("/sites/{site_id}/console", console, methods=["GET"]),
+    Route("/sites/{site_id}/poster", poster, methods=["GET"]),
+    Route("/events/{event_id}/board", shared_board, methods=["GET"]),
+    Route("/host/new", new_event_form, methods=["GET"]),
+    Route("/host/new", new_event_submit, methods=["POST"]),
+    Route("/host/{event_id}", dashboard, methods=["GET"]),
+    Route("/host/{event_id}", update_event_submit, methods=["POST"]),
+    Route("/host/{event_id}/sites", add_site_submit, methods=["POST"]),
+]
