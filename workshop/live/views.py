@@ -59,6 +59,7 @@ def region_context(board: Board) -> dict[str, Any]:
         "sites": [as_json(site) for site in board.sites],
         "notes": [as_json(note) for note in board.notes],
         "names": {site.id: site.name for site in board.sites},
+        "timezone": board.event.timezone,
         "counts": Counter(note.site_id for note in board.notes),
     }
 
