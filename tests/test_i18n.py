@@ -249,12 +249,14 @@ def test_render_fragment_renders_in_the_given_language_and_escapes() -> None:
         "colour": "yellow",
         "kind": "idea",
         "text": "<b>Flere bænke</b>",
+        "created_at": "2026-11-22T13:05:00.000Z",
     }
-    state = SimpleNamespace(site_names={"s1": "Aalborg"}, counts={"s1": 1})
+    state = SimpleNamespace(site_names={"s1": "Aalborg"}, counts={"s1": 1}, event={"timezone": "Europe/Copenhagen"})
     html = render_fragment(
         templates, "live/entry.html", "da", view="site-board", site_id="s1", type="note.created", data={"note": note}, state=state
     )
     assert "Ny seddel fra Aalborg" in html
     assert "Idé" in html
+    assert ">14.05<" in html  # 13:05 UTC is 14:05 in Copenhagen, written the Danish way
     assert "<b>" not in html and "&lt;b&gt;" in html
     assert i18n.current_locale.get() == "en"
