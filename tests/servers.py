@@ -48,6 +48,7 @@ class LiveServer:
             log_level="warning",
             ws="websockets-sansio",
             ws_per_message_deflate=False,
+            ws_max_size=64 * 1024,
             lifespan="on",
         )
         self._server = uvicorn.Server(config)

@@ -59,6 +59,7 @@ def serve(args: argparse.Namespace) -> int:
         log_level=args.log_level,
         ws="websockets-sansio",
         ws_per_message_deflate=False,  # small notes: compression costs more CPU and memory than it saves
+        ws_max_size=64 * 1024,  # client messages are small JSON; refuse anything bigger at the frame level
         proxy_headers=True,
     )
     return 0
