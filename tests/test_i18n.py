@@ -260,3 +260,21 @@ def test_render_fragment_renders_in_the_given_language_and_escapes() -> None:
     assert ">14.05<" in html  # 13:05 UTC is 14:05 in Copenhagen, written the Danish way
     assert "<b>" not in html and "&lt;b&gt;" in html
     assert i18n.current_locale.get() == "en"
+
+
+def test_catalog_template_is_current_with_the_sources() -> None:
+    """Every message the code and templates use right now is in messages.pot (and so translated),
+    so no string reaches a page in English only because nobody ran `pybabel extract`."""
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
+
+    root = i18n.TRANSLATIONS_DIR.parent.parent
+    with (root / "babel.cfg").open() as config:
+        method_map, options_map = parse_mapping_cfg(config)
+    used = {
+        message if isinstance(message, str) else message[0]
+        for _, _, message, _, _ in extract_from_dir(str(root), method_map, options_map)
+    }
+    known = {str(message.id) if isinstance(message.id, str) else str(message.id[0]) for message in _catalog(POT) if message.id}
+    missing = sorted(used - known)
+    assert not missing, f"messages.pot is out of date (see docs/i18n.md): {missing}"
