@@ -69,7 +69,8 @@ class Workshop:
         clean: dict[str, object] = {key: checks[key](value) for key, value in changes.items() if key in checks and value is not None}
         if changes.get("status") is not None:
             clean["status"] = rules.status_change(current.status, str(changes["status"]))
-        if not clean:
+        clean = {key: value for key, value in clean.items() if getattr(current, key) != value}
+        if not clean:  # nothing changes: nothing to log or announce
             return current
         event, entry = await self.store.update_event(event_id, **clean)
         await self._announce(entry)
@@ -77,6 +78,7 @@ class Workshop:
 
     # -- sites ----------------------------------------------------------------------------------
     async def add_site(self, event_id: str, *, name: str, angle: str | None = None) -> Site:
+        rules.can_add_site((await self.store.get_event(event_id)).status)
         site, entry = await self.store.create_site(event_id, name=rules.site_name(name), angle=rules.site_angle(angle))
         await self._announce(entry)
         return site
@@ -116,7 +118,7 @@ class Workshop:
     async def edit_note(self, note_id: str, *, text: str | None = None, kind: str | None = None, colour: str | None = None) -> Note:
         note = await self.store.get_note(note_id)
         event = await self.store.get_event(note.event_id)
-        rules.can_post(event.status)
+        rules.can_change_notes(event.status)
         changes: dict[str, object] = {}
         if text is not None:
             changes["text"] = rules.note_text(text)
@@ -131,6 +133,8 @@ class Workshop:
         return written.note
 
     async def delete_note(self, note_id: str) -> None:
+        note = await self.store.get_note(note_id)
+        rules.can_change_notes((await self.store.get_event(note.event_id)).status)
         entry = await self.store.delete_note(note_id)
         await self._announce(entry)
 

@@ -2,8 +2,7 @@
 
 The alphabet leaves out characters that are mistaken for one another (0/O, 1/I/L) and the vowels
 A, E, U that, with the rest, spell words by accident. Six characters from 28 give 28^6 (about 480 million)
-codes, so guessing one among the few thousand open at once takes hundreds of thousands of tries,
-which the join rate limit makes impractical.
+codes, so guessing one among the few thousand open at once takes hundreds of thousands of tries.
 """
 
 from __future__ import annotations
@@ -24,6 +23,8 @@ def normalise_join_code(typed: str) -> str | None:
     Case, spaces and dashes are ignored ("bcd fgh", "BCD-FGH"); anything else is refused rather than
     guessed at.
     """
+    if not typed.isascii():  # upper() would turn "ß" into "SS" and "ſ" into "S": a guess, not a code
+        return None
     code = "".join(ch for ch in typed.upper() if ch not in " -\t")
     if len(code) != LENGTH or any(ch not in ALPHABET for ch in code):
         return None

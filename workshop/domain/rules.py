@@ -179,3 +179,15 @@ def can_post(status: EventStatus) -> None:
 def can_join(status: EventStatus) -> None:
     if status == EventStatus.CLOSED:
         raise RuleError("event_closed", "This event is closed; it no longer takes participants.")
+
+
+def can_add_site(status: EventStatus) -> None:
+    """A closed event is final: a site added now would hand out a join code that joins nothing."""
+    if status == EventStatus.CLOSED:
+        raise RuleError("event_closed", "This event is closed; no sites can be added.")
+
+
+def can_change_notes(status: EventStatus) -> None:
+    """Once closed, the notes are the record the summary is made from: no edits and no deletions."""
+    if status == EventStatus.CLOSED:
+        raise RuleError("event_closed", "This event is closed; its notes can no longer change.")

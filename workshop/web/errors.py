@@ -50,10 +50,18 @@ async def api_error(request: Request, exc: Exception) -> Response:
     return error_response(exc.status, exc.code, exc.message)
 
 
+def rule_status(error: RuleError) -> int:
+    """The HTTP status for a broken rule: a conflict with the event's state, a missing record, or bad input."""
+    if error.code in {"event_closed", "invalid_status_change"}:
+        return 409
+    if error.code == "unknown_code":  # no open site has that join code: a missing record, as docs/api.md says
+        return 404
+    return 422
+
+
 async def rule_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RuleError)
-    status = 409 if exc.code in {"event_closed", "invalid_status_change"} else 422
-    return error_response(status, exc.code, exc.message)
+    return error_response(rule_status(exc), exc.code, exc.message)
 
 
 async def not_found(request: Request, exc: Exception) -> Response:

@@ -134,6 +134,26 @@ def paths() -> dict[str, dict[str, Any]]:
                 params=(_query("since", "Return entries after this seq.", 0), _query("limit", "At most this many.", 1, 1000)),
             ),
         },
+        "/api/v1/events/{event_id}/live": {
+            "parameters": [event],
+            "get": {
+                "summary": "The live stream (websocket)",
+                "description": (
+                    "Who may call it: any token of the event (Authorization header, token parameter or cookie). "
+                    "Upgrades to a websocket sending JSON messages: a snapshot (or, with since, every entry after it), "
+                    "then every log entry as it is committed. Refusals are an accepted socket closed with 4000 (bad "
+                    "parameters), 4001 (no valid token), 4003 (wrong event or foreign Origin) or 4004 (no such event). "
+                    "See docs/api.md."
+                ),
+                "parameters": [
+                    _query("since", "Replay every entry after this seq, then go live.", 0),
+                    {"name": "site", "in": "query", "required": False, "schema": {"type": "string"}, "description": "Your site: its entries are sent at once."},
+                    {"name": "token", "in": "query", "required": False, "schema": {"type": "string"}, "description": "A token, for clients that cannot set headers."},
+                ],
+                "responses": {"101": {"description": "Switching Protocols: the live stream follows on the socket."}},
+                "security": [{"bearer": []}, {"cookie": []}],
+            },
+        },
         "/api/v1/sites/{site_id}/qr.svg": {
             "parameters": [site],
             "get": {

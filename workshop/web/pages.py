@@ -30,7 +30,7 @@ from workshop.service import Workshop
 from workshop.store import NotFound, StoreUnavailable
 from workshop.web import links
 from workshop.web.access import COOKIES, principals
-from workshop.web.errors import ApiError, log
+from workshop.web.errors import ApiError, log, rule_status
 from workshop.web.qr import qr_svg
 from workshop.web.templating import LANG_COOKIE
 
@@ -355,7 +355,7 @@ async def update_event_submit(request: Request) -> Response:
     try:
         await service(request).update_event(event_id, changes)
     except RuleError as error:
-        return await dashboard(request, error=_rule_message(error), status=422 if error.code != "invalid_status_change" else 409)
+        return await dashboard(request, error=_rule_message(error), status=rule_status(error))
     return redirect(f"/host/{event_id}")
 
 
@@ -366,13 +366,15 @@ async def add_site_submit(request: Request) -> Response:
     try:
         await service(request).add_site(event_id, name=str(form.get("name", "")), angle=_field(form, "angle"))
     except RuleError as error:
-        return await dashboard(request, error=_rule_message(error), status=422)
+        return await dashboard(request, error=_rule_message(error), status=rule_status(error))
     return redirect(f"/host/{event_id}#sites")
 
 
 def _error_message(status: int, exc: Exception) -> tuple[str, str]:
     if isinstance(exc, PageError):
         return i18n.gettext("This page cannot be shown"), exc.message
+    if isinstance(exc, RuleError):
+        return i18n.gettext("This page cannot be shown"), _rule_message(exc)
     if status == 404:
         return i18n.gettext("Page not found"), i18n.gettext("There is nothing at this address. Check the link.")
     if status == 413:
@@ -393,7 +395,7 @@ async def error_page(request: Request, exc: Exception) -> Response:
     elif isinstance(exc, NotFound):
         status = 404
     elif isinstance(exc, RuleError):
-        status = 422
+        status = rule_status(exc)
     else:
         status = 503 if isinstance(exc, StoreUnavailable) else 500
         if status == 500:
