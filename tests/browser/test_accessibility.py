@@ -1,0 +1,94 @@
+"""axe-core on every page, on a phone and on a 1080p screen: no serious or critical violation.
+
+axe-core is vendored for the tests only: `vendor/axe.min.js` (see vendor/README.md for its version
+and licence). It runs inside the page after the page (and, for live pages, its socket) has settled.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from playwright.async_api import Page
+
+from tests.browser.conftest import PHONE, SCREEN, Contexts, Event, make_event
+from tests.browser.helpers import AXE, axe, describe, join_by_code, live_page, post_note, shows_once
+from tests.servers import LiveServer
+
+pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """One server for the whole module: the checks only read."""
+    live = LiveServer(tmp_path_factory.mktemp("axe") / "axe.db").start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="module")
+def event(server: LiveServer) -> Event:
+    made = make_event(server)
+    with httpx.Client(base_url=server.url, timeout=10) as api:
+        token = api.post("/api/v1/join", json={"code": made.sites[1].join_code}).json()["participant_token"]
+        for text, kind in (("Cheaper buses at night", "idea"), ("Who pays for the upkeep?", "question")):
+            response = api.post(f"/api/v1/sites/{made.sites[1].id}/notes", json={"text": text, "kind": kind},
+                                headers={"Authorization": f"Bearer {token}"})
+            assert response.status_code == 201, response.text
+    return made
+
+
+@pytest.mark.parametrize("viewport", [PHONE, SCREEN], ids=["phone-390x844", "screen-1920x1080"])
+async def test_no_serious_violations_on_any_page(contexts: Contexts, event: Event, server: LiveServer, viewport: dict[str, int]) -> None:
+    aalborg, odense = event.sites
+    found: dict[str, list[dict[str, Any]]] = {}
+
+    async def check(name: str, page: Page) -> None:
+        violations = await axe(page)
+        if violations:
+            found[name] = violations
+
+    anonymous = await (await contexts.new(viewport=viewport)).new_page()
+    for name, path in (("home", "/"), ("join", "/join"), ("join (bad code)", "/join?code=XXXXXX"),
+                       ("host new", "/host/new"), ("error page", "/sites/no-such-site/board")):
+        await anonymous.goto(path)
+        await check(name, anonymous)
+
+    phone_context = await contexts.new(viewport=viewport)
+    joining = await phone_context.new_page()
+    await joining.goto(f"/join/{aalborg.join_code}")
+    await check("join (site)", joining)
+    phone = await join_by_code(phone_context, aalborg.join_code)
+    mine = f"Shade on the playgrounds ({viewport['width']})"  # the server is shared by both runs
+    await post_note(phone, mine)
+    await shows_once(phone, mine, "#notes")
+    await check("phone", phone)
+    await phone.locator("#notes .note a").first.click()
+    await phone.wait_for_url("**/edit")
+    await check("note edit", phone)
+
+    screen = await contexts.new(viewport=viewport)
+    await check("site board", await live_page(screen, aalborg.board_url))
+    await check("shared board (columns)", await live_page(screen, event.board_url))
+    await check("shared board (mixed)", await live_page(screen, event.board_url.split("?")[0] + "?layout=mixed"))
+
+    facilitator = await contexts.new(viewport=viewport)
+    await check("console", await live_page(facilitator, odense.facilitator_url))
+    poster = await facilitator.new_page()
+    await poster.goto(f"/sites/{odense.id}/poster")
+    await check("poster", poster)
+
+    host = await (await contexts.new(viewport=viewport)).new_page()
+    await host.goto(event.host_url)
+    await check("dashboard", host)
+
+    assert not found, f"axe-core found serious or critical violations at {viewport['width']}x{viewport['height']}:" + describe(found)
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_axe_is_vendored_with_its_licence_header() -> None:
+    head = AXE.read_text(encoding="utf-8")[:600]
+    assert head.startswith("/*! axe v4.") and "Mozilla Public" in head, json.dumps(head[:200])
