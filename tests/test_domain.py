@@ -75,6 +75,23 @@ def test_clean_text_keeps_newlines_and_tabs_but_drops_other_controls() -> None:
     assert rules.clean_text(" a\x00\nb\tc\x7f\x85 ") == "a\nb\tc"
 
 
+def test_clean_text_drops_lone_surrogates_which_utf8_cannot_store() -> None:
+    cleaned = rules.clean_text("bad\ud800 half\udfff")
+    assert cleaned == "bad half"
+    cleaned.encode("utf-8")  # would raise if a surrogate were left
+
+
+@pytest.mark.parametrize("typed", ["\u200b", "\u200b\u200d\ufeff", "\u202e \u2066", "\ud83d"])
+def test_text_of_invisible_characters_only_is_empty(typed: str) -> None:
+    for check in (rules.note_text, rules.event_title, rules.site_name):
+        assert refused(check, typed).code == "empty"
+
+
+def test_emoji_sequences_keep_their_joiners() -> None:
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # one emoji made of three and two joiners
+    assert rules.note_text(family) == family
+
+
 # -- single-line fields -------------------------------------------------------------------------
 
 
@@ -233,6 +250,25 @@ def test_client_id(typed: str | None, stored: str | None) -> None:
 def test_bad_client_id_is_refused(typed: str) -> None:
     error = refused(rules.client_id, typed)
     assert (error.code, error.field) == ("invalid_client_id", "client_id")
+
+
+def note_of(kind: NoteKind, colour: Colour, text: str = "An idea") -> Note:
+    return Note("n", "e", "s", "p", 1, text, kind, colour, True, "t", "t", None)
+
+
+def test_an_edit_returns_only_what_it_changes() -> None:
+    note = note_of(NoteKind.IDEA, Colour.YELLOW)
+    assert rules.note_changes(note, text=" An idea ", kind="idea", colour="yellow") == {}
+    assert rules.note_changes(note, text="Better", kind=None, colour=None) == {"text": "Better"}
+    assert refused(rules.note_changes, note, text=" ", kind=None, colour=None).code == "empty"
+
+
+def test_a_default_colour_follows_the_kind_and_a_chosen_one_stays() -> None:
+    default = note_of(NoteKind.IDEA, Colour.YELLOW)
+    assert rules.note_changes(default, text=None, kind="question", colour=None) == {"kind": NoteKind.QUESTION, "colour": Colour.BLUE}
+    chosen = note_of(NoteKind.IDEA, Colour.GREEN)
+    assert rules.note_changes(chosen, text=None, kind="concern", colour=None) == {"kind": NoteKind.CONCERN}
+    assert rules.note_changes(chosen, text=None, kind="concern", colour="") == {"kind": NoteKind.CONCERN, "colour": Colour.PINK}
 
 
 def test_new_note_checks_every_part() -> None:

@@ -16,6 +16,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from tests.servers import LiveServer
+from workshop.service import Workshop
+from workshop.store import StoreUnavailable
 
 
 @pytest.fixture
@@ -189,6 +191,52 @@ async def test_client_messages_are_checked_against_the_role(server: LiveServer, 
     kinds = {m["type"]: m for m in got}
     assert kinds["note.ack"]["client_id"] == "ws-1"
     assert kinds["note.created"]["note"]["text"] == "over the socket"
+
+
+@pytest.mark.parametrize("since", ["\u00b2", "9" * 5000, "-1", "1e3", ""])
+async def test_a_bad_since_is_refused_with_a_4000_close(server: LiveServer, api: httpx.AsyncClient, since: str) -> None:
+    event = await new_event(api, sites=0)
+    async with connect(live_url(server, event, f"?since={since}"), additional_headers=auth(event["host_token"])) as socket:
+        refusal = json.loads(await socket.recv())
+        await socket.wait_closed()
+    assert refusal["type"] == "error" and socket.close_code == 4000
+
+
+async def test_a_lone_surrogate_in_a_note_is_dropped_not_fatal(server: LiveServer, api: httpx.AsyncClient) -> None:
+    event = await new_event(api, sites=1)
+    async with connect(live_url(server, event), additional_headers=auth(event["sites"][0]["participant_token"])) as phone:
+        await messages(phone, 1)
+        await phone.send('{"type": "note.create", "text": "half an emoji \\ud83d", "client_id": "s1"}')
+        got = {m["type"]: m for m in await messages(phone, 2)}
+        await phone.send('{"type": "note.create", "text": "\\udfff"}')
+        (empty,) = await messages(phone, 1)
+    assert got["note.created"]["note"]["text"] == "half an emoji"
+    assert empty["error"] == "empty"
+
+
+async def test_a_failure_answering_a_message_is_told_and_the_socket_stays_open(
+    server: LiveServer, api: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    event = await new_event(api, sites=1)
+
+    async def disk_full(*args: object, **kwargs: object) -> None:
+        raise StoreUnavailable("database or disk is full")
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise KeyError("a bug")
+
+    async with connect(live_url(server, event), additional_headers=auth(event["sites"][0]["participant_token"])) as phone:
+        await messages(phone, 1)
+        monkeypatch.setattr(Workshop, "post_note", disk_full)
+        await phone.send(json.dumps({"type": "note.create", "text": "kept in the outbox"}))
+        (unavailable,) = await messages(phone, 1)
+        monkeypatch.setattr(Workshop, "post_note", broken)
+        await phone.send(json.dumps({"type": "note.create", "text": "still kept"}))
+        (internal,) = await messages(phone, 1)
+        await phone.send(json.dumps({"type": "ping"}))
+        assert await messages(phone, 1) == [{"type": "pong"}]
+    assert (unavailable["type"], unavailable["error"]) == ("error", "unavailable")
+    assert (internal["type"], internal["error"]) == ("error", "internal")
 
 
 async def test_slow_client_is_told_to_resync_while_others_carry_on(tmp_path: Path) -> None:

@@ -235,3 +235,16 @@ def test_a_closed_workshop_takes_no_new_people_or_notes(browser: TestClient) -> 
 
     reopen = browser.post(f"/host/{event_id}", data={"status": "live"})
     assert reopen.status_code == 409 and 'role="alert"' in reopen.text
+
+
+def test_the_dashboard_clears_a_description_refuses_a_blank_title_and_offers_only_allowed_moves(browser: TestClient) -> None:
+    event_id = create_event(browser, description="Bring your own mug")
+    fields = {"title": "Climate week", "theme": "Cooler streets", "language": "en", "timezone": "Europe/Copenhagen"}
+    assert browser.post(f"/host/{event_id}", data={**fields, "description": "", "status": "live"}).status_code == 303
+    page = browser.get(f"/host/{event_id}").text
+    assert "Bring your own mug" not in page
+    assert 'value="draft"' not in page and 'value="closed"' in page  # a live event cannot go back to draft
+
+    blank = browser.post(f"/host/{event_id}", data={**fields, "title": " "})
+    assert blank.status_code == 422 and 'role="alert"' in blank.text
+    assert "Climate week" in browser.get(f"/host/{event_id}").text

@@ -10,6 +10,7 @@ import pytest
 
 import workshop.store.sqlite as sqlite_store
 from workshop.domain import rules
+from workshop.domain.errors import RuleError
 from workshop.domain.models import Colour, EventStatus, NoteKind, Participant, Role, Site
 from workshop.store import NotFound, Store, StoreUnavailable, open_store
 from workshop.store.sqlite import migration_scripts
@@ -478,8 +479,36 @@ async def test_closing_an_event_releases_its_codes(store: Store) -> None:
     await store.update_event(event.id, status=EventStatus.CLOSED)
     assert await store.site_for_join_code(site.join_code) is None
     assert (await store.get_site(site.id)).join_code == site.join_code  # still shown in the record
-    late = await new_site(store, event.id, "Late")
-    assert await store.site_for_join_code(late.join_code) is None  # a closed event's new site does not join either
+
+
+async def test_the_store_refuses_every_write_to_a_closed_event(store: Store) -> None:
+    event = await new_event(store)
+    site = await new_site(store, event.id)
+    person = await new_participant(store, site)
+    note = (await store.create_note(person, draft("Before", client_id="c1"))).note
+    await store.update_event(event.id, status=EventStatus.CLOSED)
+    last = await store.last_seq(event.id)
+
+    writes = [
+        store.create_site(event.id, name="Late", angle=""),
+        store.create_participant(site, name=None, role=None),
+        store.create_note(person, draft("After")),
+        store.update_note(note.id, text="Changed"),
+        store.delete_note(note.id),
+        store.update_event(event.id, status=EventStatus.LIVE),
+    ]
+    for write in writes:
+        with pytest.raises(RuleError) as refused:
+            await write
+        assert refused.value.code in {"event_closed", "invalid_status_change"}
+    # A retry of a post stored before the close still gets its note back.
+    retried = await store.create_note(person, draft("Before", client_id="c1"))
+    assert (retried.created, retried.note) == (False, note)
+    # Closing again changes nothing and logs nothing; other fields can still be corrected.
+    assert (await store.update_event(event.id, status=EventStatus.CLOSED))[1] is None
+    renamed, entry = await store.update_event(event.id, title="Welfare that worked", status=EventStatus.CLOSED)
+    assert entry is not None and entry.data["changed"] == ["title"] and renamed.status == EventStatus.CLOSED
+    assert await store.last_seq(event.id) == last + 1
 
 
 async def test_codes_are_unique_among_open_events_and_reused_after_closing(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from workshop.domain.errors import RuleError
-from workshop.domain.models import Colour, EventStatus, NoteKind, Role
+from workshop.domain.models import Colour, EventStatus, Note, NoteKind, Role
 
 NOTE_TEXT_MAX = 500
 TITLE_MAX = 200
@@ -42,12 +42,19 @@ def clean_text(value: str) -> str:
     """Normalise typed text: NFC, trimmed, control characters (but newlines and tabs) removed.
 
     NFC makes "å" typed on two keyboards compare equal; control characters are invisible and break
-    exports and terminals, so they never enter the store.
+    exports and terminals, so they never enter the store. Lone surrogates (which JSON can carry
+    but UTF-8 cannot store) are not text at all and are dropped too.
     """
+    value = "".join(ch for ch in value if unicodedata.category(ch) != "Cs")
     value = unicodedata.normalize("NFC", value)
     value = "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch) != "Cc")
     value = value.replace("\r", "")
     return value.strip()
+
+
+def _visible(value: str) -> bool:
+    """Whether anything would show: zero-width and formatting characters alone count as empty."""
+    return any(unicodedata.category(ch)[0] not in "CZ" for ch in value)
 
 
 def _single_line(value: str) -> str:
@@ -56,7 +63,7 @@ def _single_line(value: str) -> str:
 
 def _bounded(value: str, *, field: str, maximum: int, minimum: int = 1, single_line: bool = True) -> str:
     cleaned = _single_line(value) if single_line else clean_text(value)
-    if len(cleaned) < minimum:
+    if len(cleaned) < minimum or (minimum and not _visible(cleaned)):
         raise RuleError("empty", f"{field} must not be empty.", field)
     if len(cleaned) > maximum:
         raise RuleError("too_long", f"{field} must be at most {maximum} characters.", field)
@@ -91,11 +98,16 @@ def timezone(value: str | None) -> str:
     return key
 
 
-def status_change(current: EventStatus, wanted: str) -> EventStatus:
+def event_status(value: str) -> EventStatus:
     try:
-        target = EventStatus(wanted)
+        return EventStatus(value)
     except ValueError:
         raise RuleError("invalid_status", "status must be draft, live or closed.", "status")
+
+
+def status_change(current: EventStatus, wanted: str) -> EventStatus:
+    """The status an event moves to; staying where it is is allowed (a repeated close is no error)."""
+    target = event_status(wanted)
     if target != current and target not in STATUS_MOVES[current]:
         raise RuleError("invalid_status_change", f"An event cannot go from {current.value} to {target.value}.", "status")
     return target
@@ -143,6 +155,23 @@ def note_colour(value: str | None, kind: NoteKind) -> Colour:
     except ValueError:
         names = ", ".join(c.value for c in Colour)
         raise RuleError("invalid_colour", f"colour must be one of: {names}.", "colour")
+
+
+def note_changes(note: Note, *, text: str | None, kind: str | None, colour: str | None) -> dict[str, object]:
+    """The fields an edit really changes, cleaned; an empty dict when it changes nothing.
+
+    A note whose colour is its kind's default follows a change of kind (an idea turned question
+    turns blue); a colour the author picked stays. A blank colour means the kind's default.
+    """
+    new_kind = note_kind(kind) if kind is not None else note.kind
+    changes: dict[str, object] = {"kind": new_kind}
+    if text is not None:
+        changes["text"] = note_text(text)
+    if colour is not None:
+        changes["colour"] = note_colour(colour, new_kind)
+    elif note.colour == DEFAULT_COLOUR[note.kind]:
+        changes["colour"] = DEFAULT_COLOUR[new_kind]
+    return {key: value for key, value in changes.items() if getattr(note, key) != value}
 
 
 def client_id(value: str | None) -> str | None:

@@ -4,6 +4,11 @@ Every write is one transaction that also appends an entry to its event's log, wi
 sequence number of that event, and returns that entry. Callers announce an entry only after the
 method that wrote it has returned, so nothing is announced before it is committed.
 
+The rules that depend on the event's status (`rules.can_post`, `can_join`, `can_add_site`,
+`can_change_notes`, `status_change`) are checked by the store inside the write's transaction,
+against the status that transaction reads: a close that commits first wins, and nothing is
+written to a closed event. They raise `RuleError` like any other rule.
+
 Implementations: `workshop.store.sqlite.SQLiteStore` (the default). A PostgreSQL implementation
 implements the same methods with the same meaning; callers never see which one they hold.
 """
@@ -74,8 +79,11 @@ class Store(abc.ABC):
     async def event_id_for_host_secret(self, host_secret_hash: str) -> str | None: ...
 
     @abc.abstractmethod
-    async def update_event(self, event_id: str, **changes: object) -> tuple[Event, LogEntry]:
+    async def update_event(self, event_id: str, **changes: object) -> tuple[Event, LogEntry | None]:
         """Change title, theme, description, language, timezone or status.
+
+        The entry is None when nothing changed: the status asked for is the one the event already
+        has (a concurrent request got there first) and no other field was given.
 
         Closing an event releases its sites' join codes for reuse by other events.
         """

@@ -17,6 +17,7 @@ from typing import Any
 
 import aiosqlite
 
+from workshop.domain import rules
 from workshop.domain.codes import new_join_code
 from workshop.domain.models import (
     Board,
@@ -31,7 +32,6 @@ from workshop.domain.models import (
     Site,
     as_json,
 )
-from workshop.domain.rules import NoteDraft
 from workshop.store.base import NotFound, NoteWritten, Store, StoreUnavailable
 from workshop.store.ids import new_id, new_secret, utc_now
 
@@ -233,6 +233,19 @@ class SQLiteStore(Store):
         )
         return LogEntry(event_id=event_id, seq=seq, type=type_, data=data, created_at=now)
 
+    @staticmethod
+    async def _status(conn: aiosqlite.Connection, event_id: str) -> EventStatus:
+        """The event's status as this write transaction sees it.
+
+        The rules that depend on the status are checked here, not before the transaction: a
+        concurrent close cannot slip in between the check and the write.
+        """
+        async with conn.execute("SELECT status FROM events WHERE id = ?", (event_id,)) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            raise NotFound(f"event {event_id}")
+        return EventStatus(row[0])
+
     async def setting(self, key: str, default: str) -> str:
         async with self._write() as conn:
             await conn.execute("INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)", (key, default))
@@ -266,13 +279,23 @@ class SQLiteStore(Store):
         row = await self._one("SELECT id FROM events WHERE host_secret_hash = ?", (host_secret_hash,))
         return None if row is None else str(row[0])
 
-    async def update_event(self, event_id: str, **changes: object) -> tuple[Event, LogEntry]:
+    async def update_event(self, event_id: str, **changes: object) -> tuple[Event, LogEntry | None]:
         unknown = set(changes) - set(EVENT_FIELDS)
         if unknown:
             raise ValueError(f"cannot change {sorted(unknown)}")
         now = utc_now()
-        values = {key: value.value if isinstance(value, EventStatus) else value for key, value in changes.items()}
         async with self._write() as conn:
+            values = {key: value for key, value in changes.items() if key != "status"}
+            if "status" in changes:
+                current = await self._status(conn, event_id)
+                wanted = rules.status_change(current, EventStatus(changes["status"]))
+                if wanted != current:
+                    values["status"] = wanted.value
+            if not values:  # a concurrent request already made the change: nothing to log
+                rows = await self._all("SELECT * FROM events WHERE id = ?", (event_id,), conn)
+                if not rows:
+                    raise NotFound(f"event {event_id}")
+                return _event(rows[0]), None
             assignments = ", ".join(f"{key} = ?" for key in values)
             sql = f"UPDATE events SET {assignments}, updated_at = ? WHERE id = ? RETURNING *"
             async with conn.execute(sql, (*values.values(), now, event_id)) as cursor:
@@ -289,17 +312,15 @@ class SQLiteStore(Store):
     async def create_site(self, event_id: str, *, name: str, angle: str) -> tuple[Site, LogEntry]:
         now = utc_now()
         async with self._write() as conn:
-            async with conn.execute("SELECT status, (SELECT count(*) FROM sites WHERE event_id = ?) FROM events WHERE id = ?", (event_id, event_id)) as cursor:
-                row = await cursor.fetchone()
-            if row is None:
-                raise NotFound(f"event {event_id}")
-            status, position = row
+            rules.can_add_site(await self._status(conn, event_id))
+            async with conn.execute("SELECT count(*) FROM sites WHERE event_id = ?", (event_id,)) as cursor:
+                (position,) = await cursor.fetchone() or (0,)
             code = await self._unused_join_code(conn)
             site = Site(new_id(), event_id, name, angle, code, position, now)
             await conn.execute(
                 "INSERT INTO sites (id, event_id, name, angle, join_code, open_join_code, facilitator_nonce, position, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (site.id, event_id, name, angle, code, None if status == "closed" else code, new_secret(8), position, now),
+                (site.id, event_id, name, angle, code, code, new_secret(8), position, now),
             )
             entry = await self._append(conn, event_id, "site.created", {"site": as_json(site)}, now)
         return site, entry
@@ -337,6 +358,7 @@ class SQLiteStore(Store):
         now = utc_now()
         participant = Participant(new_id(), site.event_id, site.id, name, Role(role) if role else None, now)
         async with self._write() as conn:
+            rules.can_join(await self._status(conn, site.event_id))
             await conn.execute(
                 "INSERT INTO participants (id, event_id, site_id, name, role, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                 (participant.id, site.event_id, site.id, name, role, now),
@@ -351,7 +373,7 @@ class SQLiteStore(Store):
         return _participant(row)
 
     # -- notes ----------------------------------------------------------------------------------
-    async def create_note(self, participant: Participant, draft: NoteDraft) -> NoteWritten:
+    async def create_note(self, participant: Participant, draft: rules.NoteDraft) -> NoteWritten:
         now = utc_now()
         async with self._write() as conn:
             if draft.client_id is not None:
@@ -362,12 +384,13 @@ class SQLiteStore(Store):
                     note = _note(earlier[0])
                     rows = await self._all("SELECT * FROM event_log WHERE event_id = ? AND seq = ?", (note.event_id, note.seq), conn)
                     return NoteWritten(entry=_entry(rows[0]), note=note, created=False)
+            # A retry is answered above even once the event has closed: the first post was stored.
+            rules.can_post(await self._status(conn, participant.event_id))
             note_id = new_id()
             # The note's seq is the seq of the entry that announces it, known only once appended.
             async with conn.execute("SELECT last_seq + 1 FROM events WHERE id = ?", (participant.event_id,)) as cursor:
                 row = await cursor.fetchone()
-            if row is None:
-                raise NotFound(f"event {participant.event_id}")
+            assert row is not None
             note = Note(
                 note_id, participant.event_id, participant.site_id, participant.id, row[0], draft.text, draft.kind,
                 draft.colour, True, now, now, draft.client_id,
@@ -398,6 +421,7 @@ class SQLiteStore(Store):
             before = await self._all("SELECT * FROM notes WHERE id = ?", (note_id,), conn)
             if not before:
                 raise NotFound(f"note {note_id}")
+            rules.can_change_notes(await self._status(conn, before[0]["event_id"]))
             assignments = ", ".join(f"{key} = ?" for key in values)
             rows = await self._all(f"UPDATE notes SET {assignments}, updated_at = ? WHERE id = ? RETURNING *", (*values.values(), now, note_id), conn)
             note = _note(rows[0])
@@ -410,10 +434,12 @@ class SQLiteStore(Store):
     async def delete_note(self, note_id: str) -> LogEntry:
         now = utc_now()
         async with self._write() as conn:
-            rows = await self._all("DELETE FROM notes WHERE id = ? RETURNING event_id, site_id", (note_id,), conn)
+            rows = await self._all("SELECT event_id, site_id FROM notes WHERE id = ?", (note_id,), conn)
             if not rows:
                 raise NotFound(f"note {note_id}")
             event_id, site_id = rows[0]
+            rules.can_change_notes(await self._status(conn, event_id))
+            await conn.execute("DELETE FROM notes WHERE id = ?", (note_id,))
             return await self._append(conn, event_id, "note.deleted", {"note_id": note_id, "site_id": site_id}, now)
 
     async def list_notes(self, event_id: str, *, include_hidden: bool = False) -> list[Note]:

@@ -24,7 +24,7 @@ from workshop.live.connection import Connection
 from workshop.live.room import Room, Rooms
 from workshop.live.views import HtmlView, JsonView, PhoneView, SharedBoardView, SiteBoardView, View, encode, message
 from workshop.service import Workshop
-from workshop.store import NotFound
+from workshop.store import NotFound, StoreUnavailable
 from workshop.web.access import principals
 
 log = logging.getLogger("workshop.live")
@@ -94,7 +94,8 @@ def since_param(websocket: WebSocket) -> int | None:
     raw = websocket.query_params.get("since")
     if raw is None:
         return None
-    if not raw.isdigit():
+    # isdigit alone lets "²" through, and int() of thousands of digits raises: both were a 500.
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
         raise Refused(CLOSE_BAD_REQUEST, "since must be a whole number")
     return int(raw)
 
@@ -158,8 +159,20 @@ async def read_client(websocket: WebSocket, workshop: Workshop, principal: Princ
         if text is None:
             reply: dict[str, Any] = {"type": "error", "error": "text_only", "message": "Send text frames of JSON."}
         else:
-            reply = await answer(websocket, workshop, principal, text)
+            reply = await answer_safely(websocket, workshop, principal, text)
         await websocket.send_text(encode(reply))
+
+
+async def answer_safely(websocket: WebSocket, workshop: Workshop, principal: Principal, text: str) -> dict[str, Any]:
+    """A failure while answering one message is told to its sender; the socket stays open."""
+    try:
+        return await answer(websocket, workshop, principal, text)
+    except StoreUnavailable:
+        log.warning("store unavailable while answering a live message", exc_info=True)
+        return {"type": "error", "error": "unavailable", "message": "The workshop cannot save right now. Try again in a moment."}
+    except Exception:
+        log.exception("failed to answer a live message")
+        return {"type": "error", "error": "internal", "message": "Something went wrong with that message. Try again."}
 
 
 async def live(websocket: WebSocket) -> None:

@@ -24,7 +24,7 @@ from workshop.access import Principal, Role
 from workshop.domain import rules
 from workshop.domain.codes import display_join_code
 from workshop.domain.errors import RuleError
-from workshop.domain.models import Event, Site, as_json
+from workshop.domain.models import Event, EventStatus, Site, as_json
 from workshop.live.views import region_context
 from workshop.service import Workshop
 from workshop.store import NotFound, StoreUnavailable
@@ -339,6 +339,7 @@ async def dashboard(request: Request, error: str | None = None, status: int = 20
         })
     response = render(
         request, "dashboard.html", status=status, event=event, sites=sites, error=error, languages_all=rules.LANGUAGES,
+        statuses=[s.value for s in EventStatus if s == event.status or s in rules.STATUS_MOVES[event.status]],
         shared_board_url=links.event_board_url(base, event_id, workshop.tokens.viewer_token(event_id)),
         new_host_link=request.cookies.get("ow_new_host_link"),
     )
@@ -351,7 +352,9 @@ async def update_event_submit(request: Request) -> Response:
     event_id = request.path_params["event_id"]
     await allowed(request, lambda p: p.can_host(event_id))
     form = await request.form()
-    changes = {key: _field(form, key) for key in ("title", "theme", "description", "language", "timezone", "status")}
+    # A field sent blank is a change too: it clears the description, and a blank title is refused.
+    fields = ("title", "theme", "description", "language", "timezone", "status")
+    changes: dict[str, str | None] = {key: value for key in fields if isinstance(value := form.get(key), str)}
     try:
         await service(request).update_event(event_id, changes)
     except RuleError as error:
