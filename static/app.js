@@ -4,6 +4,9 @@
  * (`script-src 'self'`): no eval, no inline handlers, no injected <script> or <style>.
  * All user-facing text comes from the page itself (data-* attributes rendered through the
  * gettext catalogs), so this file holds no English.
+ *
+ * What it does: (a) copy buttons, (b) the phone's offline-safe post form, (c) tidying after each
+ * live update, (d) the agenda's countdowns, ticking from the server's time.
  */
 (function () {
   "use strict";
@@ -147,12 +150,16 @@
           say(loadOutbox().length ? "data-sending" : "data-sent");
           flush();
         } else if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) {
-          // The server refused this note for good (too long, event closed, ...): keep the text
-          // in the box so the person can fix it, and stop retrying it.
+          // The server refused this note for good (too long, event closed, posting closed in this
+          // phase, ...): keep the text in the box so the person can post it later, and stop retrying.
           dropFromOutbox(item.client_id);
           var box = postForm.elements.namedItem("text");
           if (box && !box.value) { box.value = item.text; }
-          say("data-refused");
+          response.json().then(function (body) {
+            say(body && body.error === "not_in_this_phase" ? "data-closed" : "data-refused");
+          }, function () {
+            say("data-refused");
+          });
         } else {
           say("data-queued");
           retryLater();
@@ -185,9 +192,104 @@
     flush(); // whatever an earlier visit left unsent
   }
 
+  /* (d) The agenda's countdowns. A timer looks like
+   *   <span class="phase__timer" role="timer" aria-live="off" data-ends-at="2026-05-01T10:42:15.393Z"
+   *         data-server-now="2026-05-01T10:32:15.404Z" data-remaining="599.989" data-paused="false"
+   *         data-left="{time} left" data-over="+{time} over" data-time-up="Time is up: Idea round.">10:00 left</span>
+   * When a timer appears (page load, or swapped in by a live update) it notes how far this device's
+   * clock is from the server's (data-server-now minus now), and from then on counts down to
+   * data-ends-at in server time: every screen shows the same time whatever its own clock says.
+   * The text changes once a second and is never read out as it ticks; when a running phase reaches
+   * zero, data-time-up is said once through #announcer. Paused timers keep the server's text. */
+  var formatCountdown = function (template, seconds) {
+    var whole = Math.abs(seconds);
+    var secs = whole % 60;
+    var text = Math.floor(whole / 60) + ":" + (secs < 10 ? "0" : "") + secs;
+    return (template || "{time}").replace("{time}", text);
+  };
+  var shownSeconds = function (seconds) {
+    // Whole seconds, rounded up as the server rounds them (workshop.web.templating.clock_seconds).
+    return Math.ceil(Math.round(seconds * 1000) / 1000);
+  };
+  var noteTimer = function (timer) {
+    if (!timer.workshopClock) {
+      var serverNow = Date.parse(timer.getAttribute("data-server-now") || "");
+      timer.workshopClock = {
+        offset: isNaN(serverNow) ? 0 : serverNow - Date.now(),
+        endsAt: Date.parse(timer.getAttribute("data-ends-at") || ""),
+        shown: shownSeconds(Number(timer.getAttribute("data-remaining")) || 0)
+      };
+    }
+    return timer.workshopClock;
+  };
+  var tickTimers = function () {
+    var timers = document.querySelectorAll(".phase__timer[data-server-now]");
+    var news = [];
+    for (var i = 0; i < timers.length; i += 1) {
+      var timer = timers[i];
+      var clock = noteTimer(timer);
+      if (timer.getAttribute("data-paused") === "true" || isNaN(clock.endsAt)) {
+        continue;
+      }
+      var shown = shownSeconds((clock.endsAt - (Date.now() + clock.offset)) / 1000);
+      if (shown === clock.shown) {
+        continue;
+      }
+      var over = shown <= 0;
+      timer.textContent = formatCountdown(timer.getAttribute(over ? "data-over" : "data-left"), shown);
+      timer.classList.toggle("phase__timer--over", over);
+      var banner = timer.closest(".phase");
+      if (banner) {
+        banner.classList.toggle("phase--over", over);
+      }
+      if (over && clock.shown > 0 && timer.getAttribute("data-time-up")) {
+        news.push(timer.getAttribute("data-time-up"));
+      }
+      clock.shown = shown;
+    }
+    if (news.length) {
+      announce(news.join(" "));
+    }
+  };
+  if (document.querySelector(".phase__timer, [ws-connect]")) {
+    // A quarter of a second: each second's change shows within 250 ms of when it happens.
+    window.setInterval(tickTimers, 250);
+  }
+
+  /* Live updates replace whole banners and panels. Keep the keyboard where it was (the console's
+   * and dashboard's buttons keep their ids across renders), and mark a banner whose phase changed,
+   * so app.css can draw the eye to it (only when the person has not asked for reduced motion). */
+  var focusedId = null;
+  var phasesBefore = {};
+  document.addEventListener("htmx:wsBeforeMessage", function () {
+    var active = document.activeElement;
+    focusedId = active && active !== document.body && active.id ? active.id : null;
+    phasesBefore = {};
+    document.querySelectorAll(".phase[id]").forEach(function (banner) {
+      phasesBefore[banner.id] = banner.getAttribute("data-phase") || "";
+    });
+  });
+  var afterSwaps = function () {
+    if (focusedId) {
+      var again = document.getElementById(focusedId);
+      if (again && again !== document.activeElement) {
+        again.focus();
+      }
+      focusedId = null;
+    }
+    document.querySelectorAll(".phase[id]").forEach(function (banner) {
+      var before = phasesBefore[banner.id];
+      if (before !== undefined && before !== (banner.getAttribute("data-phase") || "")) {
+        banner.classList.add("phase--changed");
+        window.setTimeout(function () { banner.classList.remove("phase--changed"); }, 2000);
+      }
+    });
+    phasesBefore = {};
+  };
+
   /* (c) After each live update: show the edit link on this phone's own notes (live fragments are
    * rendered once for everyone, so they arrive with it hidden), and in the shared board's mixed
-   * layout order notes newest first across sites. */
+   * layout order notes newest first across sites; start the countdowns that just arrived. */
   var afterLiveUpdate = function () {
     var me = document.body.getAttribute("data-participant");
     if (me) {
@@ -202,7 +304,11 @@
         note.style.order = String(-Number(note.getAttribute("data-seq")));
       });
     }
+    tickTimers(); // note each new timer's offset from the server now, as it arrives
   };
-  document.addEventListener("htmx:wsAfterMessage", afterLiveUpdate);
+  document.addEventListener("htmx:wsAfterMessage", function () {
+    afterSwaps();
+    afterLiveUpdate();
+  });
   afterLiveUpdate();
 })();

@@ -1,12 +1,15 @@
-"""Fixtures shared by the store, access and CLI tests."""
+"""Fixtures shared by the store, access, CLI and API tests."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
+from starlette.testclient import TestClient
+
+from tests.api_helpers import running
 from workshop.store import Store, open_store
 
 
@@ -25,3 +28,10 @@ async def store(db_path: Path) -> AsyncIterator[Store]:
         yield opened
     finally:
         await opened.close()
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    """The app on a fresh SQLite file, started through its lifespan, for the JSON API tests."""
+    with running(tmp_path / "api.db") as test_client:
+        yield test_client

@@ -12,130 +12,18 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from openapi_spec_validator import validate
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.testclient import TestClient
 
-from workshop.config import Settings
+from tests.api_helpers import API, bearer, board, check_error, join, log, make_event, post_note, query_token, running
 from workshop.domain.codes import ALPHABET
-from workshop.web.app import create_app
 
-API = "/api/v1"
 JOIN_CODE = re.compile(f"^[{ALPHABET}]{{6}}$")
-
-
-# -- fixtures and helpers -------------------------------------------------------------------------
-
-
-@contextmanager
-def running(database: Path, **settings: Any) -> Iterator[TestClient]:
-    """The app on `database`, started and stopped through its lifespan, as `workshop serve` runs it."""
-    app = create_app(Settings(database=str(database), **settings))
-    with TestClient(app) as client:
-        yield client
-
-
-@pytest.fixture
-def api_db(tmp_path: Path) -> Path:
-    return tmp_path / "x.db"
-
-
-@pytest.fixture
-def client(api_db: Path) -> Iterator[TestClient]:
-    with running(api_db) as test_client:
-        yield test_client
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def query_token(url: str) -> str:
-    """The token a link carries in its `?token=` parameter."""
-    return httpx.URL(url).params["token"]
-
-
-def check_error(response: httpx.Response, status: int, code: str | None = None, mentions: str | None = None) -> dict[str, Any]:
-    """An error as the API promises it: the status, JSON with exactly `error` and `message`."""
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/json")
-    body = response.json()
-    assert set(body) == {"error", "message"}, body
-    assert isinstance(body["message"], str) and body["message"].strip()
-    if code is not None:
-        assert body["error"] == code, body
-    if mentions is not None:
-        assert mentions in body["message"], body
-    return dict(body)
-
-
-@dataclass
-class Phone:
-    token: str
-    participant_id: str
-    site_id: str
-
-    @property
-    def auth(self) -> dict[str, str]:
-        return bearer(self.token)
-
-
-@dataclass
-class World:
-    """One event with its sites, as a host set it up through the API."""
-
-    id: str
-    host_token: str
-    created: dict[str, Any]
-    sites: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def host(self) -> dict[str, str]:
-        return bearer(self.host_token)
-
-
-def make_event(client: TestClient, sites: int = 2, **fields: Any) -> World:
-    body = {"title": "Green streets", "theme": "Trees on every street", **fields}
-    response = client.post(f"{API}/events", json=body)
-    assert response.status_code == 201, response.text
-    created = response.json()
-    world = World(created["id"], created["host_token"], created)
-    for number in range(sites):
-        made = client.post(f"{API}/events/{world.id}/sites", json={"name": f"City {number}", "angle": f"Angle {number}"}, headers=world.host)
-        assert made.status_code == 201, made.text
-        world.sites.append(made.json())
-    return world
-
-
-def join(client: TestClient, site: dict[str, Any], **fields: Any) -> Phone:
-    response = client.post(f"{API}/join", json={"code": site["join_code"], **fields})
-    assert response.status_code == 201, response.text
-    body = response.json()
-    assert body["site_id"] == site["id"]
-    return Phone(body["participant_token"], body["participant_id"], body["site_id"])
-
-
-def post_note(client: TestClient, phone: Phone, text: str, **fields: Any) -> httpx.Response:
-    return client.post(f"{API}/sites/{phone.site_id}/notes", json={"text": text, **fields}, headers=phone.auth)
-
-
-def board(client: TestClient, world: World) -> dict[str, Any]:
-    response = client.get(f"{API}/events/{world.id}/board", headers=world.host)
-    assert response.status_code == 200, response.text
-    return dict(response.json())
-
-
-def log(client: TestClient, world: World, query: str = "") -> dict[str, Any]:
-    response = client.get(f"{API}/events/{world.id}/log{query}", headers=world.host)
-    assert response.status_code == 200, response.text
-    return dict(response.json())
 
 
 # -- events ---------------------------------------------------------------------------------------
@@ -584,8 +472,8 @@ def test_body_over_the_limit_is_413_and_nothing_is_saved(client: TestClient) -> 
     assert client.post(f"{API}/events", content=just_under, headers={"Content-Type": "application/json"}).status_code == 201
 
 
-def test_a_smaller_configured_limit_applies(api_db: Path) -> None:
-    with running(api_db, max_body_bytes=100) as small:
+def test_a_smaller_configured_limit_applies(tmp_path: Path) -> None:
+    with running(tmp_path / "api.db", max_body_bytes=100) as small:
         check_error(small.post(f"{API}/events", json={"title": "t" * 60, "theme": "t" * 60}), 413, "body_too_large", "100")
         assert small.post(f"{API}/events", json={"title": "t", "theme": "t"}).status_code == 201
 
@@ -789,8 +677,8 @@ def test_openapi_operations_declare_their_bodies_and_the_errors_they_give(client
 # -- restart --------------------------------------------------------------------------------------
 
 
-def test_a_restart_keeps_events_notes_tokens_and_the_log_sequence(api_db: Path) -> None:
-    with running(api_db) as first:
+def test_a_restart_keeps_events_notes_tokens_and_the_log_sequence(tmp_path: Path) -> None:
+    with running(tmp_path / "api.db") as first:
         world = make_event(first, sites=2)
         phone = join(first, world.sites[0])
         note = post_note(first, phone, "Before the restart", client_id="n1").json()
@@ -798,7 +686,7 @@ def test_a_restart_keeps_events_notes_tokens_and_the_log_sequence(api_db: Path) 
         before_log = log(first, world)
         viewer = query_token(world.created["board_url"])
 
-    with running(api_db) as second:
+    with running(tmp_path / "api.db") as second:
         assert board(second, world) == before_board
         assert log(second, world) == before_log
         # Every token handed out before still works, without logging in again.
@@ -819,7 +707,7 @@ def test_a_restart_keeps_events_notes_tokens_and_the_log_sequence(api_db: Path) 
         assert whole["entries"][: len(before_log["entries"])] == before_log["entries"]
         assert [n["text"] for n in board(second, world)["notes"]] == ["Before the restart", "After the restart"]
 
-    with running(api_db) as third:  # and once more, with the new entries kept too
+    with running(tmp_path / "api.db") as third:  # and once more, with the new entries kept too
         assert log(third, world)["last_seq"] == before_log["last_seq"] + 2
         assert third.patch(f"{API}/events/{world.id}", json={"status": "live"}, headers=world.host).json()["status"] == "live"
         assert log(third, world)["last_seq"] == before_log["last_seq"] + 3

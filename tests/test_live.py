@@ -193,6 +193,23 @@ async def test_client_messages_are_checked_against_the_role(server: LiveServer, 
     assert kinds["note.created"]["note"]["text"] == "over the socket"
 
 
+async def test_the_hosts_next_phase_reaches_every_site_at_once(server: LiveServer, api: httpx.AsyncClient) -> None:
+    event = await new_event(api, sites=2)
+    host = auth(event["host_token"])
+    phases = [{"name": "Welcome", "minutes": 5}, {"name": "Ideas", "minutes": 20, "allows": ["post"]}]
+    agenda = (await api.put(f"/api/v1/events/{event['id']}/agenda", json={"phases": phases}, headers=host)).json()
+    boards = [connect(live_url(server, event, f"?site={site['id']}"), additional_headers=auth(site["facilitator_token"])) for site in event["sites"]]
+    async with boards[0] as aalborg, boards[1] as odense:
+        snapshots = [(await messages(aalborg, 1))[0], (await messages(odense, 1))[0]]
+        assert [s["phases"] for s in snapshots] == [agenda["phases"]] * 2
+        assert (await api.post(f"/api/v1/events/{event['id']}/clock", json={"action": "next"}, headers=host)).status_code == 200
+        got = [(await messages(aalborg, 1))[0], (await messages(odense, 1))[0]]
+    assert got[0] == got[1]  # one entry, the same for both sites
+    assert got[0]["type"] == "clock.changed"
+    assert {c["phase_id"] for c in got[0]["clocks"]} == {agenda["phases"][0]["id"]}
+    assert {c["started_at"] for c in got[0]["clocks"]} == {got[0]["at"]}  # one start time: one countdown
+
+
 @pytest.mark.parametrize("since", ["\u00b2", "9" * 5000, "-1", "1e3", ""])
 async def test_a_bad_since_is_refused_with_a_4000_close(server: LiveServer, api: httpx.AsyncClient, since: str) -> None:
     event = await new_event(api, sites=0)
@@ -275,3 +292,47 @@ async def test_slow_client_is_told_to_resync_while_others_carry_on(tmp_path: Pat
             assert stalled.close_code == 1013
     finally:
         server.stop()
+
+
+async def test_html_views_show_the_phase_from_the_entry_and_from_a_fresh_start(server: LiveServer, api: httpx.AsyncClient) -> None:
+    event = await new_event(api, sites=2)
+    host = auth(event["host_token"])
+    first, second = event["sites"]
+    phases = [{"name": "Welcome", "minutes": 5, "instructions": "Find a seat."}, {"name": "Ideas", "minutes": 20, "allows": ["post"]}]
+    assert (await api.put(f"/api/v1/events/{event['id']}/agenda", json={"phases": phases}, headers=host)).status_code == 200
+    html = "?format=html&lang=en&view="
+    sockets = {
+        "phone": connect(live_url(server, event, f"{html}phone&site={first['id']}"), additional_headers=auth(first["participant_token"])),
+        "console": connect(live_url(server, event, f"{html}console&site={first['id']}"), additional_headers=auth(first["facilitator_token"])),
+        "shared": connect(live_url(server, event, f"{html}shared-board"), additional_headers=host),
+        "host": connect(live_url(server, event, f"{html}host"), additional_headers=host),
+    }
+    async with sockets["phone"] as phone, sockets["console"] as console, sockets["shared"] as shared, sockets["host"] as dashboard:
+        regions = {name: await asyncio.wait_for(socket.recv(), 5) for name, socket in
+                   (("phone", phone), ("console", console), ("shared", shared), ("host", dashboard))}
+        assert "The workshop has not started yet." in regions["phone"] and f'id="phase-{first["id"]}" aria-labelledby' in regions["phone"]
+        assert "Next phase: Welcome" in regions["console"] and "Start the first phase" in regions["console"]
+        assert regions["shared"].count("The workshop has not started yet.") == 2
+        assert "Site 0: not started" in regions["host"] and "Site 1: not started" in regions["host"]
+
+        moved = (await api.post(f"/api/v1/events/{event['id']}/clock", json={"action": "next"}, headers=host)).json()
+        started_at = moved["sites"][0]["started_at"]
+        frames = {name: str(await asyncio.wait_for(socket.recv(), 5)) for name, socket in
+                  (("phone", phone), ("console", console), ("shared", shared), ("host", dashboard))}
+
+    # Rendered from the entry alone: its commit time is the countdown's server time.
+    assert f'<section class="phase" id="phase-{first["id"]}"' in frames["phone"] and 'hx-swap-oob="true"' in frames["phone"]
+    assert "Phase 1 of 2" in frames["phone"] and ">Welcome</h2>" in frames["phone"] and "Find a seat." in frames["phone"]
+    assert f'data-server-now="{started_at}"' in frames["phone"] and 'data-remaining="300.000"' in frames["phone"]
+    assert ">5:00 left</span>" in frames["phone"]
+    assert '<div id="announcer" hx-swap-oob="innerHTML">Phase 1 of 2 has started: Welcome.</div>' in frames["phone"]
+    assert "Next phase: Ideas" in frames["console"] and 'id="console-phase"' in frames["console"]
+    assert frames["shared"].count('class="phase phase--compact"') == 2 and "has started at every site: Welcome." in frames["shared"]
+    assert "Site 0: phase 1, Welcome," in frames["host"] and "Next phase at every site" in frames["host"]
+    assert "note" not in frames["host"].replace("notes", "")  # the dashboard gets the clocks, not the notes
+
+    # A page that connects now starts from the same state.
+    async with connect(live_url(server, event, f"{html}site-board&site={second['id']}"), additional_headers=auth(second["facilitator_token"])) as board:
+        region = str(await asyncio.wait_for(board.recv(), 5))
+    assert f'id="phase-{second["id"]}"' in region and ">Welcome</h2>" in region
+    assert f'data-ends-at="{moved["sites"][1]["ends_at"]}"' in region  # the same end as every other screen counts to

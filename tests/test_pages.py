@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -229,7 +230,7 @@ def test_a_closed_workshop_takes_no_new_people_or_notes(browser: TestClient) -> 
     assert closed.status_code == 303
 
     refused = phone.post(f"/sites/{site_id}/notes", data={"text": "Too late"})
-    assert refused.status_code == 422 and "This workshop has closed." in refused.text
+    assert refused.status_code == 409 and "This workshop has closed." in refused.text  # a conflict with the event, as the API says
     late = other_browser(browser).post("/join", data={"code": code})
     assert late.status_code == 404  # a closed event's code is released: it joins nothing
 
@@ -248,3 +249,277 @@ def test_the_dashboard_clears_a_description_refuses_a_blank_title_and_offers_onl
     blank = browser.post(f"/host/{event_id}", data={**fields, "title": " "})
     assert blank.status_code == 422 and 'role="alert"' in blank.text
     assert "Climate week" in browser.get(f"/host/{event_id}").text
+
+
+# -- the agenda and its clocks ------------------------------------------------------------------
+
+
+class _Forms(HTMLParser):
+    """The forms of a page as a browser would submit them: each form's action and its fields."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.forms: list[tuple[str, list[tuple[str, str]]]] = []
+        self._textarea: tuple[str, list[str]] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = {key: value or "" for key, value in attrs}
+        if tag == "form":
+            self.forms.append((found.get("action", ""), []))
+        elif tag == "input" and self.forms and "name" in found:
+            if found.get("type") in ("checkbox", "radio") and "checked" not in found:
+                return
+            if found.get("type") != "submit":
+                self.forms[-1][1].append((found["name"], found.get("value", "")))
+        elif tag == "textarea" and "name" in found:
+            self._textarea = (found["name"], [])
+        elif tag == "option" and "selected" in found and self.forms:
+            self.forms[-1][1].append(("__selected__", found.get("value", "")))
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea is not None:
+            self._textarea[1].append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "textarea" and self._textarea is not None and self.forms:
+            name, parts = self._textarea
+            self.forms[-1][1].append((name, "".join(parts).removeprefix("\n")))
+            self._textarea = None
+
+
+def form_fields(page: str, action: str) -> dict[str, list[str]]:
+    """The fields the form posting to `action` sends as the page shows it (checkboxes as ticked)."""
+    parser = _Forms()
+    parser.feed(page)
+    for found, pairs in parser.forms:
+        if found == action:
+            fields: dict[str, list[str]] = {}
+            for name, value in pairs:
+                if name != "__selected__":
+                    fields.setdefault(name, []).append(value)
+            return fields
+    raise AssertionError(f"no form posts to {action}")
+
+
+def replace_field(fields: dict[str, list[str]], name: str, *values: str) -> dict[str, list[str]]:
+    """The fields with `name` set to `values` (none: unticked, as a browser leaves it out)."""
+    return {**fields, name: list(values)}
+
+
+def text_of(page: str, element_id: str) -> str:
+    """The text of the element with this id (tags dropped, spaces collapsed)."""
+    start = page.index(f'id="{element_id}"')
+    start = page.rindex("<", 0, start)
+    tag = re.match(r"<(\w+)", page[start:])
+    assert tag
+    depth, position = 0, start
+    for match in re.finditer(rf"<(/?){tag.group(1)}\b[^>]*>", page[start:]):
+        depth += -1 if match.group(1) else 1
+        if depth == 0:
+            position = start + match.end()
+            break
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page[start:position])).split())
+
+
+def facilitator_browser(host: TestClient, event_id: str, site_id: str) -> TestClient:
+    """Someone who opened the facilitator link the host copied for this site."""
+    link = re.search(r'id="facilitator-' + site_id + r'">http://testserver([^<]+)<', host.get(f"/host/{event_id}").text)
+    assert link
+    facilitator = other_browser(host)
+    assert facilitator.get(html.unescape(link.group(1))).status_code == 303
+    return facilitator
+
+
+def test_the_host_takes_a_kit_edits_a_phase_and_runs_the_clock_without_javascript(browser: TestClient) -> None:
+    event_id = create_event(browser)
+    aalborg, _ = add_site(browser, event_id, "Aalborg")
+    odense, _ = add_site(browser, event_id, "Odense")
+    page = browser.get(f"/host/{event_id}").text
+    assert "No phases yet." in page and "Use this kit (it replaces the whole agenda)" in page
+    assert "Aalborg: not started" not in page  # no agenda: nothing to start yet
+    assert browser.get(f"/sites/{aalborg}/board").text.count(f'id="phase-{aalborg}" hidden') == 1  # a quiet placeholder
+
+    taken = browser.post(f"/host/{event_id}/agenda/kit", data={"kit": "1-2-4-all"})
+    assert taken.status_code == 303 and taken.headers["location"] == f"/host/{event_id}#agenda"
+    page = browser.get(f"/host/{event_id}").text
+    assert "The agenda was taken from the kit “1-2-4-All”." in page
+    assert "Phase 1: 1: On your own" in page and "Phase 4: All: Together" in page
+    assert text_of(page, f"clock-status-{aalborg}").startswith("Aalborg: not started")
+    assert "The workshop has not started yet." in browser.get(f"/sites/{aalborg}/board").text
+
+    # Edit the first phase: a new name, 3 minutes, voting instead of posting; and add a fifth.
+    fields = form_fields(page, f"/host/{event_id}/agenda")
+    fields = replace_field(fields, "phase-0-name", "Think alone")
+    fields = replace_field(fields, "phase-0-minutes", "3")
+    fields = replace_field(fields, "phase-0-allows", "vote")
+    fields = replace_field(fields, "new-name", "Coffee")
+    fields = replace_field(fields, "new-minutes", "15")
+    fields = replace_field(fields, "new-allows")
+    fields = replace_field(fields, "new-instructions", "Get a coffee.")
+    assert browser.post(f"/host/{event_id}/agenda", data=fields).status_code == 303
+    page = browser.get(f"/host/{event_id}").text
+    assert "Phase 1: Think alone" in page and "Phase 5: Coffee" in page
+    assert 'name="phase-0-minutes" type="number" inputmode="numeric" min="1" max="480" step="1"\n             value="3"' in page
+
+    # Start: every site is in phase 1; the boards, phones and consoles all say so.
+    assert browser.post(f"/host/{event_id}/clock", data={"action": "next"}).status_code == 303
+    page = browser.get(f"/host/{event_id}").text
+    assert text_of(page, f"clock-status-{aalborg}").startswith("Aalborg: phase 1, Think alone, 3:00 left")
+    board = browser.get(f"/sites/{odense}/board").text
+    banner = text_of(board, f"phase-{odense}")
+    assert banner.startswith("Phase 1 of 5 Think alone 3:00 left") and "You can vote for notes now." in banner
+    assert re.search(r'data-ends-at="\d{4}-\d\d-\d\dT[\d:.]+Z"', board) and re.search(r'data-server-now="[\d\-T:.]+Z"', board)
+
+    # Next for one site only, then for all: every site goes past the one furthest along.
+    assert browser.post(f"/host/{event_id}/clock", data={"action": "next", "site_id": aalborg}).status_code == 303
+    page = browser.get(f"/host/{event_id}").text
+    assert text_of(page, f"clock-status-{aalborg}").startswith("Aalborg: phase 2, 2: In pairs,")
+    assert text_of(page, f"clock-status-{odense}").startswith("Odense: phase 1, Think alone,")
+    assert browser.post(f"/host/{event_id}/clock", data={"action": "next"}).status_code == 303
+    page = browser.get(f"/host/{event_id}").text
+    assert all(text_of(page, f"clock-status-{site}").split(": ", 1)[1].startswith("phase 3, 4: In fours,") for site in (aalborg, odense))
+    assert browser.post(f"/host/{event_id}/clock", data={"action": "pause"}).status_code == 303
+    assert "paused with" in text_of(browser.get(f"/host/{event_id}").text, f"clock-status-{odense}")
+    assert browser.post(f"/host/{event_id}/clock", data={"action": "resume"}).status_code == 303
+    assert browser.post(f"/host/{event_id}/clock", data={"action": "extend-300", "site_id": odense}).status_code == 303
+    page = browser.get(f"/host/{event_id}").text
+    assert re.search(r"Odense: phase 3, 4: In fours, (8:5\d|9:00) left", text_of(page, f"clock-status-{odense}"))
+
+    # Going to a phase by name, and going past the last one (refused in words).
+    phase_ids = re.findall(r'<option value="([\w-]+)">Phase \d+: ', page)
+    assert len(phase_ids) == 5
+    assert browser.post(f"/host/{event_id}/clock", data={"action": "start", "phase_id": phase_ids[-1]}).status_code == 303
+    last = browser.post(f"/host/{event_id}/clock", data={"action": "next"})
+    assert last.status_code == 409 and 'role="alert"' in last.text and "This is already the last phase of the agenda." in last.text
+
+
+def test_the_agenda_editor_refuses_bad_input_readably_and_keeps_what_was_typed(browser: TestClient) -> None:
+    event_id = create_event(browser)
+    site, _ = add_site(browser, event_id, "Vejle")
+    browser.post(f"/host/{event_id}/agenda/kit", data={"kit": "check-in-out"})
+    fields = form_fields(browser.get(f"/host/{event_id}").text, f"/host/{event_id}/agenda")
+
+    zero = browser.post(f"/host/{event_id}/agenda", data=replace_field(replace_field(fields, "phase-1-minutes", "0"), "phase-1-name", "Kept name"))
+    assert zero.status_code == 422 and 'role="alert"' in zero.text
+    assert "Please check phase 2: The minutes must be a whole number from 1 to 480." in zero.text
+    assert 'value="Kept name"' in zero.text
+    assert re.search(r'name="phase-1-minutes"[^>]*\n?[^>]*value="0" required aria-invalid="true"', zero.text)
+
+    unnamed = browser.post(f"/host/{event_id}/agenda", data=replace_field(fields, "new-instructions", "No name given"))
+    assert unnamed.status_code == 422 and "Please check phase 5: Write something first." in unnamed.text
+    assert "No name given" in unnamed.text
+
+    # A phase a site is in cannot go; removing another one can.
+    browser.post(f"/host/{event_id}/clock", data={"action": "next"})
+    in_use = browser.post(f"/host/{event_id}/agenda", data=replace_field(fields, "phase-0-remove", "1"))
+    assert in_use.status_code == 409 and "A site is in a phase that this change would remove." in in_use.text
+    kit_again = browser.post(f"/host/{event_id}/agenda/kit", data={"kit": "world-cafe"})
+    assert kit_again.status_code == 409 and 'role="alert"' in kit_again.text
+    assert browser.post(f"/host/{event_id}/agenda", data=replace_field(fields, "phase-3-remove", "1")).status_code == 303
+    assert "Phase 1 of 3" in browser.get(f"/sites/{site}/board").text
+    unknown_kit = browser.post(f"/host/{event_id}/agenda/kit", data={"kit": "no-such-kit"})
+    assert unknown_kit.status_code == 422 and "There is no such format kit." in unknown_kit.text
+
+
+def test_the_console_runs_its_own_site_only(browser: TestClient) -> None:
+    event_id = create_event(browser)
+    aalborg, _ = add_site(browser, event_id, "Aalborg")
+    odense, _ = add_site(browser, event_id, "Odense")
+    facilitator = facilitator_browser(browser, event_id, aalborg)
+
+    empty = facilitator.get(f"/sites/{aalborg}/console").text
+    assert "There is no agenda yet. The host chooses one on the dashboard." in empty
+    assert f'action="/sites/{aalborg}/clock"' not in empty
+    browser.post(f"/host/{event_id}/agenda/kit", data={"kit": "open-workshop"})
+
+    console = facilitator.get(f"/sites/{aalborg}/console").text
+    assert "The workshop has not started yet." in console and "Next phase: Welcome" in console
+    assert ">Start the first phase</button>" in console
+    started = facilitator.post(f"/sites/{aalborg}/clock", data={"action": "next"})
+    assert started.status_code == 303 and started.headers["location"] == f"/sites/{aalborg}/console#console-phase"
+    console = facilitator.get(f"/sites/{aalborg}/console").text
+    assert text_of(console, f"phase-{aalborg}").startswith("Phase 1 of 8 Welcome 10:00 left")
+    script = text_of(console, "console-phase")
+    assert "Your script for Welcome" in script and "Next phase: Each site's angle" in script
+    assert console.count('<ol class="script">') == 1 and console.count("<li>") >= 3  # step by step
+    assert "Pause the clock" in script and "Add 1 minute" in script and "Add 5 minutes" in script
+
+    assert facilitator.post(f"/sites/{aalborg}/clock", data={"action": "pause"}).status_code == 303
+    console = facilitator.get(f"/sites/{aalborg}/console").text
+    assert "Paused" in text_of(console, f"phase-{aalborg}") and "Resume the clock" in console
+    assert facilitator.post(f"/sites/{aalborg}/clock", data={"action": "resume"}).status_code == 303
+    assert facilitator.post(f"/sites/{aalborg}/clock", data={"action": "extend-60"}).status_code == 303
+    assert re.search(r"Welcome (10:5\d|11:00) left", text_of(facilitator.get(f"/sites/{aalborg}/console").text, f"phase-{aalborg}"))
+    assert facilitator.post(f"/sites/{aalborg}/clock", data={"action": "next"}).status_code == 303
+
+    # Only Aalborg moved; Odense's facilitator link is not this one.
+    page = browser.get(f"/host/{event_id}").text
+    assert text_of(page, f"clock-status-{aalborg}").startswith("Aalborg: phase 2, Each site's angle,")
+    assert text_of(page, f"clock-status-{odense}").startswith("Odense: not started")
+    refused = facilitator.post(f"/sites/{odense}/clock", data={"action": "next"})
+    assert refused.status_code == 403 and "Your link does not give access to this page." in refused.text
+    assert facilitator.get(f"/sites/{odense}/console").status_code == 403
+    assert facilitator.post(f"/host/{event_id}/clock", data={"action": "next"}).status_code == 403
+    assert facilitator.post(f"/host/{event_id}/agenda/kit", data={"kit": "world-cafe"}).status_code == 403
+    assert "Odense: not started" in text_of(browser.get(f"/host/{event_id}").text, f"clock-status-{odense}")
+    # A phone cannot run the clock either.
+    phone = other_browser(browser)
+    join(phone, re.search(r'id="site-' + aalborg + r'-heading">Aalborg <span class="board__code">([^<]+)<', page).group(1))  # type: ignore[union-attr]
+    assert phone.post(f"/sites/{aalborg}/clock", data={"action": "next"}).status_code == 403
+
+    # Extending before a phase runs is refused in words, not with a 500.
+    odense_facilitator = facilitator_browser(browser, event_id, odense)
+    early = odense_facilitator.post(f"/sites/{odense}/clock", data={"action": "extend-60"})
+    assert early.status_code == 409 and 'role="alert"' in early.text and "No phase is running yet." in early.text
+
+
+def test_the_phone_shows_the_phase_and_a_read_only_phase_refuses_a_note_readably(browser: TestClient) -> None:
+    event_id = create_event(browser)
+    site, code = add_site(browser, event_id, "Herning")
+    phone = other_browser(browser)
+    join(phone, code)
+    browser.post(f"/host/{event_id}/agenda/kit", data={"kit": "open-workshop"})
+    assert "The workshop has not started yet." in phone.get(f"/sites/{site}/phone").text
+    assert phone.post(f"/sites/{site}/notes", data={"text": "Before the start"}).status_code == 303  # open until it starts
+
+    browser.post(f"/host/{event_id}/clock", data={"action": "next"})  # Welcome: read only
+    page = phone.get(f"/sites/{site}/phone").text
+    banner = text_of(page, f"phase-{site}")
+    assert "Phase 1 of 8 Welcome" in banner
+    assert "Welcome! Join on your phone with the code on the screen" in banner
+    assert "Read and listen in this phase: posting, voting and building on notes are closed for now." in banner
+    assert 'id="post-form"' in page  # the form stays; the server says no
+
+    refused = phone.post(f"/sites/{site}/notes", data={"text": "Too early for ideas"})
+    assert refused.status_code == 409 and 'role="alert"' in refused.text
+    assert "Posting notes is closed in this phase. Your note is kept here, so you can post it when posting opens again." in refused.text
+    assert ">Too early for ideas</textarea>" in refused.text and 'aria-invalid="true"' in refused.text
+
+    browser.post(f"/host/{event_id}/clock", data={"action": "start", "phase_id": _phase_id(browser, event_id, "Idea round")})
+    banner = text_of(phone.get(f"/sites/{site}/phone").text, f"phase-{site}")
+    assert "Phase 3 of 8 Idea round 20:00 left" in banner and "You can post notes now." in banner
+    assert "Write your ideas, questions and concerns on your phone" in banner
+    assert phone.post(f"/sites/{site}/notes", data={"text": "Now it is time"}).status_code == 303
+
+
+def _phase_id(host: TestClient, event_id: str, name: str) -> str:
+    found = re.search(r'<option value="([\w-]+)">Phase \d+: ' + re.escape(html.escape(name)) + "<", host.get(f"/host/{event_id}").text)
+    assert found
+    return found.group(1)
+
+
+def test_a_danish_event_runs_its_agenda_in_danish(browser: TestClient) -> None:
+    event_id = create_event(browser, language="da")
+    site, code = add_site(browser, event_id, "Aarhus")
+    phone = other_browser(browser)
+    join(phone, code)
+    browser.post(f"/host/{event_id}/agenda/kit", data={"kit": "open-workshop"})
+    assert "Workshoppen er ikke begyndt endnu." in phone.get(f"/sites/{site}/phone").text
+    browser.post(f"/host/{event_id}/clock", data={"action": "next"})
+
+    banner = text_of(phone.get(f"/sites/{site}/phone").text, f"phase-{site}")
+    assert banner.startswith("Fase 1 af 8 Velkommen 10:00 tilbage")
+    assert "Læs og lyt i denne fase" in banner
+    refused = phone.post(f"/sites/{site}/notes", data={"text": "For tidligt"})
+    assert refused.status_code == 409 and "Der er lukket for nye sedler i denne fase." in refused.text
+    assert "Aarhus: fase 1, Velkommen, 10:00 tilbage" in text_of(browser.get(f"/host/{event_id}").text, f"clock-status-{site}")

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 import workshop.store.sqlite as sqlite_store
-from workshop.domain import rules
+from workshop.domain import agenda, rules
+from workshop.domain.agenda import ClockAction
 from workshop.domain.errors import RuleError
 from workshop.domain.models import Colour, EventStatus, NoteKind, Participant, Role, Site
 from workshop.store import NotFound, Store, StoreUnavailable, open_store
@@ -553,3 +554,53 @@ async def test_note_length_is_counted_in_characters_by_the_database_too(store: S
             await store.create_note(person, rules.NoteDraft(text, NoteKind.IDEA, Colour.YELLOW, None))
     assert await store.last_seq(event.id) == seq
     assert len(await store.list_notes(event.id)) == 1
+
+
+# -- the agenda ---------------------------------------------------------------------------------
+
+
+async def test_the_agenda_and_clocks_survive_a_restart_and_are_on_the_board(db_path: Path) -> None:
+    first = open_store(str(db_path))
+    await first.open()
+    event = await new_event(first)
+    sites = [await new_site(first, event.id, name) for name in ("Aalborg", "Odense")]
+    drafts = [agenda.phase_draft("Welcome", 5, []), agenda.phase_draft("Ideas", 20, ["post"])]
+    phases, entry = await first.set_agenda(event.id, drafts, kit="open-workshop")
+    assert entry.type == "agenda.updated" and [p["name"] for p in entry.data["phases"]] == ["Welcome", "Ideas"]
+    moved, clock_entry = await first.move_clocks(event.id, ClockAction.NEXT)
+    assert clock_entry.type == "clock.changed" and [c.phase_id for c in moved] == [phases[0].id] * 2
+    await first.close()
+
+    second = open_store(str(db_path))
+    await second.open()
+    try:
+        state = await second.board(event.id)
+        assert state.phases == phases and state.event.kit == "open-workshop"
+        assert [(c.site_id, c.phase_id) for c in state.clocks] == [(s.id, phases[0].id) for s in sites]
+        assert await second.list_clocks(event.id) == state.clocks
+    finally:
+        await second.close()
+
+
+async def test_a_phase_change_between_check_and_write_refuses_the_note(store: Store) -> None:
+    """The phase a site is in is read inside the note's transaction, like the event's status."""
+    event = await new_event(store)
+    site = await new_site(store, event.id)
+    person = await new_participant(store, site)
+    phases, _ = await store.set_agenda(event.id, [agenda.phase_draft("Ideas", 20, ["post"]), agenda.phase_draft("Vote", 5, ["vote"])], kit=None)
+    await store.move_clocks(event.id, ClockAction.START, phase_id=phases[0].id)
+    assert (await store.create_note(person, draft("In time"))).created
+    await store.move_clocks(event.id, ClockAction.NEXT, site_id=site.id)
+    with pytest.raises(RuleError) as refused:
+        await store.create_note(person, draft("Too late"))
+    assert refused.value.code == "not_in_this_phase"
+    assert [n.text for n in await store.list_notes(event.id)] == ["In time"]
+
+
+async def test_a_site_of_another_event_cannot_be_moved(store: Store) -> None:
+    ours, theirs = await new_event(store), await new_event(store)
+    foreign = await new_site(store, theirs.id)
+    await store.set_agenda(ours.id, [agenda.phase_draft("Ideas", 20, ["post"])], kit=None)
+    with pytest.raises(NotFound):
+        await store.move_clocks(ours.id, ClockAction.NEXT, site_id=foreign.id)
+    assert (await store.list_clocks(theirs.id))[0].phase_id is None

@@ -9,13 +9,15 @@ principal); this layer assumes it was asked by someone allowed to.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from workshop.access import Tokens, hash_host_secret, new_host_token
 from workshop.bus import Bus
-from workshop.domain import rules
+from workshop import i18n
+from workshop.domain import agenda, kits, rules
 from workshop.domain.codes import normalise_join_code
 from workshop.domain.errors import RuleError
-from workshop.domain.models import Board, Event, LogEntry, Note, Participant, Site
+from workshop.domain.models import Board, Event, LogEntry, Note, Participant, Phase, Site, SiteClock
 from workshop.store import NotFound, Store
 from workshop.store.base import NoteWritten
 
@@ -30,6 +32,13 @@ class NewEvent:
 class NewParticipant:
     participant: Participant
     token: str
+
+
+@dataclass(frozen=True, slots=True)
+class Agenda:
+    event: Event
+    phases: list[Phase]
+    clocks: list[SiteClock]
 
 
 class Workshop:
@@ -124,6 +133,37 @@ class Workshop:
         entry = await self.store.delete_note(note_id)
         await self._announce(entry)
 
+    # -- the agenda -----------------------------------------------------------------------------
+    async def agenda(self, event_id: str) -> Agenda:
+        event = await self.store.get_event(event_id)
+        return Agenda(event, await self.store.list_phases(event_id), await self.store.list_clocks(event_id))
+
+    async def set_agenda(self, event_id: str, *, phases: list[dict[str, Any]] | None = None, kit: str | None = None) -> list[Phase]:
+        """Take a format kit's phases (in the event's language), or the phases given; not both."""
+        event = await self.store.get_event(event_id)
+        if (phases is None) == (kit is None):
+            raise RuleError("invalid_agenda", "Give either a kit or a list of phases.", "phases")
+        if kit is not None:
+            chosen = kits.kit(kit)
+            with i18n.in_locale(event.language):
+                drafts = kits.drafts(chosen, i18n.gettext)
+        else:
+            assert phases is not None
+            drafts = agenda.agenda([_phase_draft(item) for item in phases])
+        saved, entry = await self.store.set_agenda(event_id, drafts, kit=kit if kit is not None else event.kit)
+        await self._announce(entry)
+        return saved
+
+    async def move_clock(
+        self, event_id: str, action: str, *, site_id: str | None = None, phase_id: str | None = None, seconds: int | None = None
+    ) -> list[SiteClock]:
+        """One clock action for one site, or for every site when `site_id` is None (the host's)."""
+        chosen = agenda.clock_action(action)
+        extra = agenda.extend_seconds(seconds) if chosen is agenda.ClockAction.EXTEND else 0
+        clocks, entry = await self.store.move_clocks(event_id, chosen, site_id=site_id, phase_id=phase_id, seconds=extra)
+        await self._announce(entry)
+        return clocks
+
     # -- reading --------------------------------------------------------------------------------
     async def board(self, event_id: str) -> Board:
         return await self.store.board(event_id)
@@ -145,6 +185,12 @@ class Workshop:
         if since < 0:
             raise RuleError("invalid_since", "since must be 0 or more.", "since")
         return await self.store.log_since(event_id, since, limit)
+
+
+def _phase_draft(item: dict[str, Any]) -> agenda.PhaseDraft:
+    return agenda.phase_draft(
+        item.get("name"), item.get("minutes"), item.get("allows") or (), item.get("instructions"), item.get("script"), id=item.get("id")
+    )
 
 
 __all__ = ["NewEvent", "NewParticipant", "NotFound", "Workshop"]

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Page
+from playwright.async_api import Page, expect
 
 from tests.browser.conftest import PHONE, SCREEN, Contexts, Event, make_event
 from tests.browser.helpers import AXE, axe, describe, join_by_code, live_page, post_note, shows_once
@@ -31,6 +31,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 @pytest.fixture(scope="module")
 def event(server: LiveServer) -> Event:
+    """Two sites with notes, and an agenda under way: every page shows its phase banner, the
+    dashboard its clock controls and phase editor, the console its script; Odense is paused."""
     made = make_event(server)
     with httpx.Client(base_url=server.url, timeout=10) as api:
         token = api.post("/api/v1/join", json={"code": made.sites[1].join_code}).json()["participant_token"]
@@ -38,6 +40,13 @@ def event(server: LiveServer) -> Event:
             response = api.post(f"/api/v1/sites/{made.sites[1].id}/notes", json={"text": text, "kind": kind},
                                 headers={"Authorization": f"Bearer {token}"})
             assert response.status_code == 201, response.text
+        host = {"Authorization": f"Bearer {made.host_url.split('token=', 1)[1]}"}
+        agenda = api.put(f"/api/v1/events/{made.id}/agenda", json={"kit": "open-workshop"}, headers=host)
+        assert agenda.status_code == 200, agenda.text
+        ideas = next(phase for phase in agenda.json()["phases"] if "post" in phase["allows"])  # phones post in the checks below
+        for move in ({"action": "start", "phase_id": ideas["id"]}, {"action": "pause", "site_id": made.sites[1].id}):
+            moved = api.post(f"/api/v1/events/{made.id}/clock", json=move, headers=host)
+            assert moved.status_code == 200, moved.text
     return made
 
 
@@ -71,18 +80,24 @@ async def test_no_serious_violations_on_any_page(contexts: Contexts, event: Even
     await check("note edit", phone)
 
     screen = await contexts.new(viewport=viewport)
-    await check("site board", await live_page(screen, aalborg.board_url))
+    board = await live_page(screen, aalborg.board_url)
+    await expect(board.locator(f"#phase-{aalborg.id} .phase__timer")).to_be_visible()  # the banner is part of what is checked
+    await check("site board", board)
     await check("shared board (columns)", await live_page(screen, event.board_url))
     await check("shared board (mixed)", await live_page(screen, event.board_url.split("?")[0] + "?layout=mixed"))
 
     facilitator = await contexts.new(viewport=viewport)
-    await check("console", await live_page(facilitator, odense.facilitator_url))
+    console = await live_page(facilitator, odense.facilitator_url)
+    await expect(console.locator(f"#phase-{odense.id} .phase__paused")).to_be_visible()
+    await expect(console.locator("#console-phase .script li").first).to_be_visible()
+    await check("console", console)
     poster = await facilitator.new_page()
     await poster.goto(f"/sites/{odense.id}/poster")
     await check("poster", poster)
 
-    host = await (await contexts.new(viewport=viewport)).new_page()
-    await host.goto(event.host_url)
+    host = await live_page(await contexts.new(viewport=viewport), event.host_url)
+    await expect(host.locator(f"#clock-status-{odense.id}")).to_contain_text("paused")
+    await expect(host.locator(".phase-row").first).to_be_visible()
     await check("dashboard", host)
 
     assert not found, f"axe-core found serious or critical violations at {viewport['width']}x{viewport['height']}:" + describe(found)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -232,3 +234,120 @@ async def test_posting_without_javascript(contexts: Contexts, event: Event) -> N
     await phone.get_by_label("Your note").fill("   ")
     await phone.get_by_role("button", name="Post", exact=True).click()
     await expect(phone.get_by_role("alert")).to_contain_text("Write something first")
+
+
+# A projector laptop whose clock runs 90 seconds fast: its countdown must still match everyone's.
+FAST_CLOCK = "(() => { const real = Date.now; Date.now = function () { return real.call(Date) + 90000; }; })();"
+
+
+def seconds_shown(text: str) -> int:
+    """ "11:58 left" -> 718; "+0:03 over" -> -3."""
+    found = re.search(r"(\+?)(\d+):(\d\d)", text)
+    assert found, text
+    value = int(found.group(2)) * 60 + int(found.group(3))
+    return -value if found.group(1) else value
+
+
+async def test_the_hosts_next_phase_switches_every_board_together_on_server_time(contexts: Contexts, event: Event, server: LiveServer) -> None:
+    aalborg, odense = event.sites
+    host_token = event.host_url.split("token=", 1)[1]
+    phases = [
+        {"name": "Welcome", "minutes": 5},
+        {"name": "Idea round", "minutes": 12, "allows": ["post"], "instructions": "Write one idea per note."},
+    ]
+    with httpx.Client(base_url=server.url, timeout=10, headers={"Authorization": f"Bearer {host_token}"}) as api:
+        assert api.put(f"/api/v1/events/{event.id}/agenda", json={"phases": phases}).status_code == 200
+        assert api.post(f"/api/v1/events/{event.id}/clock", json={"action": "next"}).status_code == 200
+
+    board_a = await live_page(await contexts.screen(), aalborg.board_url)
+    skewed = await contexts.screen()
+    await skewed.add_init_script(FAST_CLOCK)
+    board_b = await live_page(skewed, odense.board_url)
+    for board, site in ((board_a, aalborg), (board_b, odense)):
+        await expect(board.locator(f"#phase-{site.id} .phase__name")).to_have_text("Welcome")
+        await expect(board.locator(f"#phase-{site.id} .phase__step")).to_have_text("Phase 1 of 2")
+
+    host = await live_page(await contexts.screen(), event.host_url)
+    await expect(host.locator(f"#clock-status-{aalborg.id}")).to_contain_text("Aalborg: phase 1, Welcome")
+    clicked = time.monotonic()
+    await host.get_by_role("button", name="Next phase at every site").click()
+
+    async def switched(board: object, site_id: str) -> float:
+        await board.wait_for_function(  # type: ignore[attr-defined]
+            "id => { const n = document.querySelector('#phase-' + id + ' .phase__name'); return n && n.textContent === 'Idea round'; }",
+            arg=site_id, polling="raf", timeout=LIVE_TIMEOUT,
+        )
+        return time.monotonic()
+
+    seen = await asyncio.gather(switched(board_a, aalborg.id), switched(board_b, odense.id))
+    assert abs(seen[0] - seen[1]) < 1.0, seen  # both boards switch together...
+    assert max(seen) - clicked < LIVE_TIMEOUT / 1000
+    for board, site in ((board_a, aalborg), (board_b, odense)):
+        banner = board.locator(f"#phase-{site.id}")
+        await expect(banner.locator(".phase__step")).to_have_text("Phase 2 of 2")
+        await expect(banner.locator(".phase__instructions")).to_have_text("Write one idea per note.")
+        await expect(banner.locator(".phase__can")).to_have_text("You can post notes now.")
+        await expect(board.locator("#announcer")).to_have_text("Phase 2 of 2 has started: Idea round.")
+        await still_same_document(board)
+
+    # ...and count down the same time, from the server's clock: the fast laptop is not 90 s behind.
+    timers = [board_a.locator(f"#phase-{aalborg.id} .phase__timer"), board_b.locator(f"#phase-{odense.id} .phase__timer")]
+    first = [seconds_shown(text) for text in await asyncio.gather(*(timer.inner_text() for timer in timers))]
+    assert abs(first[0] - first[1]) <= 1, first
+    assert 12 * 60 - 5 <= min(first) <= max(first) <= 12 * 60, first
+    precise = await asyncio.gather(*(timer.evaluate("t => (t.workshopClock.endsAt - (Date.now() + t.workshopClock.offset)) / 1000") for timer in timers))
+    assert abs(precise[0] - precise[1]) < 1.0, precise
+    with httpx.Client(base_url=server.url, timeout=10, headers={"Authorization": f"Bearer {host_token}"}) as api:
+        truth = api.get(f"/api/v1/events/{event.id}/agenda").json()
+    ends = datetime.fromisoformat(truth["sites"][1]["ends_at"].replace("Z", "+00:00"))
+    assert abs((ends - datetime.now(UTC)).total_seconds() - precise[1]) < 1.0, (truth, precise)
+    await board_a.wait_for_timeout(2100)  # it ticks
+    later = [seconds_shown(text) for text in await asyncio.gather(*(timer.inner_text() for timer in timers))]
+    assert all(1 <= before - after <= 3 for before, after in zip(first, later, strict=True)), (first, later)
+    assert abs(later[0] - later[1]) <= 1, later
+
+    # The dashboard follows live too: a facilitator pausing Odense shows there without a reload.
+    await wait_live(host)
+    await expect(host.locator(f"#clock-status-{odense.id}")).to_contain_text("Odense: phase 2, Idea round")
+    facilitator_token = odense.facilitator_url.split("token=", 1)[1]
+    with httpx.Client(base_url=server.url, timeout=10, headers={"Authorization": f"Bearer {facilitator_token}"}) as api:
+        assert api.post(f"/api/v1/events/{event.id}/clock", json={"action": "pause"}).status_code == 200
+    await expect(host.locator(f"#clock-status-{odense.id}")).to_contain_text("paused with", timeout=LIVE_TIMEOUT)
+    await expect(board_b.locator(f"#phase-{odense.id} .phase__paused")).to_have_text("Paused", timeout=LIVE_TIMEOUT)
+    await expect(board_a.locator(f"#phase-{aalborg.id} .phase__paused")).to_have_count(0)
+    await still_same_document(host)
+
+    # Odense's console follows too, and a live update does not take the keyboard away from its buttons.
+    console = await live_page(await contexts.screen(), odense.facilitator_url)
+    toggle = console.locator("#console-pause-resume")
+    await expect(toggle).to_have_text("Resume the clock")
+    await toggle.focus()
+    with httpx.Client(base_url=server.url, timeout=10, headers={"Authorization": f"Bearer {host_token}"}) as api:
+        assert api.post(f"/api/v1/events/{event.id}/clock", json={"action": "resume"}).status_code == 200
+    await expect(toggle).to_have_text("Pause the clock", timeout=LIVE_TIMEOUT)
+    assert await console.evaluate("document.activeElement && document.activeElement.id") == "console-pause-resume"
+    await still_same_document(console)
+
+    # When a phase runs out, the board says so once in words (not every second), and shows it.
+    await board_a.evaluate("""() => {
+        window.__said = [];
+        new MutationObserver(() => { const t = document.getElementById("announcer").textContent; if (t) window.__said.push(t); })
+            .observe(document.getElementById("announcer"), {childList: true, characterData: true, subtree: true});
+        const timer = document.querySelector(".phase__timer");
+        timer.workshopClock.endsAt = Date.now() + timer.workshopClock.offset + 1200;  // as if the phase ends in 1.2 s
+    }""")
+    timer = board_a.locator(f"#phase-{aalborg.id} .phase__timer")
+    await expect(timer).to_have_text(re.compile(r"^\+0:0\d over$"), timeout=LIVE_TIMEOUT)
+    await expect(timer).to_have_class(re.compile("phase__timer--over"))
+    await expect(board_a.locator(f"#phase-{aalborg.id}")).to_have_class(re.compile("phase--over"))
+    await board_a.wait_for_timeout(2500)
+    assert await board_a.evaluate("window.__said") == ["Time is up: Idea round."]
+    assert seconds_shown(await timer.inner_text()) <= -2  # still counting, over
+
+    # Without JavaScript, a phone shows the server's time.
+    phone = await (await contexts.phone(java_script_enabled=False)).new_page()
+    await phone.goto(f"/join/{aalborg.join_code}")
+    await phone.get_by_role("button", name="Join", exact=True).click()
+    banner = phone.locator(f"#phase-{aalborg.id}")
+    await expect(banner.locator(".phase__name")).to_have_text("Idea round")
+    assert 12 * 60 - 30 <= seconds_shown(await banner.locator(".phase__timer").inner_text()) <= 12 * 60

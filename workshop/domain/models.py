@@ -1,4 +1,4 @@
-"""The records of a workshop: events, sites, participants, notes and the event log."""
+"""The records of a workshop: events, sites, participants, notes, the agenda and the event log."""
 
 from __future__ import annotations
 
@@ -51,6 +51,7 @@ class Event:
     status: EventStatus
     created_at: str
     updated_at: str
+    kit: str | None = None  # the format kit the agenda was taken from, if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +92,32 @@ class Note:
 
 
 @dataclass(frozen=True, slots=True)
+class Phase:
+    """One step of an event's agenda."""
+
+    id: str
+    event_id: str
+    position: int
+    name: str
+    minutes: int
+    allows: tuple[str, ...]  # what participants may do: "post", "vote", "build"; none is read only
+    instructions: str  # for participants, on their phones and the boards
+    script: str  # the facilitator's step-by-step notes, in the console
+
+
+@dataclass(frozen=True, slots=True)
+class SiteClock:
+    """Where one site is in the agenda. `phase_id` None: the agenda has not started there."""
+
+    site_id: str
+    phase_id: str | None = None
+    started_at: str | None = None
+    paused_at: str | None = None
+    paused_seconds: float = 0.0
+    extra_seconds: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class LogEntry:
     """One change to an event, in the order it was committed.
 
@@ -113,12 +140,26 @@ class Board:
     event: Event
     sites: list[Site]
     notes: list[Note]
+    phases: list[Phase] = field(default_factory=list)
+    clocks: list[SiteClock] = field(default_factory=list)  # one per site, in the sites' order
 
 
-def as_json(record: Event | Site | Participant | Note) -> dict[str, Any]:
+def as_json(record: Event | Site | Participant | Note | Phase | SiteClock) -> dict[str, Any]:
     """A record as the JSON object the API, the live stream and the log carry."""
     out: dict[str, Any] = {}
     for name in record.__slots__:  # type: ignore[union-attr]
         value = getattr(record, name)
-        out[name] = value.value if isinstance(value, enum.Enum) else value
+        out[name] = value.value if isinstance(value, enum.Enum) else list(value) if isinstance(value, tuple) else value
     return out
+
+
+def board_as_json(board: Board) -> dict[str, Any]:
+    """The whole state as the API's board and the live stream's snapshot carry it."""
+    return {
+        "seq": board.seq,
+        "event": as_json(board.event),
+        "sites": [as_json(site) for site in board.sites],
+        "notes": [as_json(note) for note in board.notes],
+        "phases": [as_json(phase) for phase in board.phases],
+        "clocks": [as_json(clock) for clock in board.clocks],
+    }

@@ -61,7 +61,8 @@ def _single_line(value: str) -> str:
     return " ".join(clean_text(value).split())
 
 
-def _bounded(value: str, *, field: str, maximum: int, minimum: int = 1, single_line: bool = True) -> str:
+def bounded(value: str, *, field: str, maximum: int, minimum: int = 1, single_line: bool = True) -> str:
+    """Clean typed text and check its length: the rule every text field of the domain shares."""
     cleaned = _single_line(value) if single_line else clean_text(value)
     if len(cleaned) < minimum or (minimum and not _visible(cleaned)):
         raise RuleError("empty", f"{field} must not be empty.", field)
@@ -71,15 +72,15 @@ def _bounded(value: str, *, field: str, maximum: int, minimum: int = 1, single_l
 
 
 def event_title(value: str) -> str:
-    return _bounded(value, field="title", maximum=TITLE_MAX)
+    return bounded(value, field="title", maximum=TITLE_MAX)
 
 
 def event_theme(value: str) -> str:
-    return _bounded(value, field="theme", maximum=THEME_MAX)
+    return bounded(value, field="theme", maximum=THEME_MAX)
 
 
 def event_description(value: str | None) -> str:
-    return _bounded(value or "", field="description", maximum=DESCRIPTION_MAX, minimum=0, single_line=False)
+    return bounded(value or "", field="description", maximum=DESCRIPTION_MAX, minimum=0, single_line=False)
 
 
 def language(value: str | None) -> str:
@@ -114,16 +115,16 @@ def status_change(current: EventStatus, wanted: str) -> EventStatus:
 
 
 def site_name(value: str) -> str:
-    return _bounded(value, field="name", maximum=SITE_NAME_MAX)
+    return bounded(value, field="name", maximum=SITE_NAME_MAX)
 
 
 def site_angle(value: str | None) -> str:
-    return _bounded(value or "", field="angle", maximum=ANGLE_MAX, minimum=0, single_line=False)
+    return bounded(value or "", field="angle", maximum=ANGLE_MAX, minimum=0, single_line=False)
 
 
 def display_name(value: str | None) -> str | None:
     """A participant's optional display name; blank means anonymous."""
-    cleaned = _bounded(value or "", field="name", maximum=DISPLAY_NAME_MAX, minimum=0)
+    cleaned = bounded(value or "", field="name", maximum=DISPLAY_NAME_MAX, minimum=0)
     return cleaned or None
 
 
@@ -137,7 +138,7 @@ def role(value: str | None) -> Role | None:
 
 
 def note_text(value: str) -> str:
-    return _bounded(value, field="text", maximum=NOTE_TEXT_MAX, single_line=False)
+    return bounded(value, field="text", maximum=NOTE_TEXT_MAX, single_line=False)
 
 
 def note_kind(value: str | None) -> NoteKind:

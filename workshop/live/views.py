@@ -14,9 +14,11 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Hashable
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from workshop.domain.models import Board, LogEntry, as_json
+from workshop.domain import agenda
+from workshop.domain.models import Board, LogEntry, SiteClock, as_json, board_as_json
 from workshop.live.connection import Join, join_html, join_json
 from workshop.live.state import RoomState
 
@@ -33,12 +35,7 @@ def message(entry: LogEntry) -> dict[str, Any]:
 
 
 def snapshot(board: Board) -> dict[str, Any]:
-    return {
-        "seq": board.seq,
-        "type": "snapshot",
-        "sites": [as_json(site) for site in board.sites],
-        "notes": [as_json(note) for note in board.notes],
-    }
+    return {"type": "snapshot", **board_as_json(board)}
 
 
 def entry_site(entry: LogEntry) -> str | None:
@@ -53,15 +50,32 @@ def entry_site(entry: LogEntry) -> str | None:
     return None if site_id is None else str(site_id)
 
 
-def region_context(board: Board) -> dict[str, Any]:
-    """What a page's live region is drawn from: the same for its first render and for a resync."""
+def region_context(board: Board, now: datetime | None = None) -> dict[str, Any]:
+    """What a page's live region is drawn from: the same for its first render and for a resync.
+
+    `progress` is each site's place in the agenda as of `now` (the render time), and `server_now`
+    that moment as the pages' countdowns read it, so every screen counts down from server time."""
+    now = now or datetime.now(UTC)
+    clocks = {clock.site_id: clock for clock in board.clocks}
     return {
+        "event_id": board.event.id,
         "sites": [as_json(site) for site in board.sites],
         "notes": [as_json(note) for note in board.notes],
         "names": {site.id: site.name for site in board.sites},
         "timezone": board.event.timezone,
         "counts": Counter(note.site_id for note in board.notes),
+        "phases": list(board.phases),
+        "progress": {site.id: agenda.progress(clocks.get(site.id, SiteClock(site.id)), board.phases, now) for site in board.sites},
+        "server_now": agenda.stamp(now),
     }
+
+
+def entry_moment(entry: LogEntry) -> datetime:
+    """When an entry was committed: the moment its fragments show the clocks as of."""
+    try:
+        return agenda.instant(entry.created_at)
+    except ValueError:
+        return datetime.now(UTC)
 
 
 class View(Protocol):
@@ -125,9 +139,12 @@ class HtmlView:
         return True
 
     def render(self, entry: LogEntry, state: RoomState) -> str | None:
-        if not entry.type.startswith(("note.", "site.", "event.")) or not self.shows(entry):
+        if not entry.type.startswith(("note.", "site.", "event.", "agenda.", "clock.")) or not self.shows(entry):
             return None
-        return self.fragment("entry", entry=entry, type=entry.type, data=entry.data, state=state) or None
+        now = entry_moment(entry)
+        return self.fragment(
+            "entry", entry=entry, type=entry.type, data=entry.data, state=state, now=now, server_now=agenda.stamp(now)
+        ) or None
 
     def urgent(self, entry: LogEntry) -> bool:
         return True
@@ -141,6 +158,12 @@ class SiteBoardView(HtmlView):
     def shows(self, entry: LogEntry) -> bool:
         site = entry_site(entry)
         return site is None or site == self.site_id
+
+
+class ConsoleView(SiteBoardView):
+    """A facilitator's console: the site board's notes and banner, plus the phase's script and controls."""
+
+    kind = "console"
 
 
 class SharedBoardView(HtmlView):
@@ -157,3 +180,12 @@ class PhoneView(HtmlView):
     def urgent(self, entry: LogEntry) -> bool:
         site = entry_site(entry)
         return site is None or site == self.site_id
+
+
+class HostView(HtmlView):
+    """The host dashboard: where every site is in the agenda (no notes)."""
+
+    kind = "host"
+
+    def shows(self, entry: LogEntry) -> bool:
+        return entry.type.startswith(("agenda.", "clock.", "site."))

@@ -4,10 +4,10 @@ Every write is one transaction that also appends an entry to its event's log, wi
 sequence number of that event, and returns that entry. Callers announce an entry only after the
 method that wrote it has returned, so nothing is announced before it is committed.
 
-The rules that depend on the event's status (`rules.can_post`, `can_join`, `can_add_site`,
-`can_change_notes`, `status_change`) are checked by the store inside the write's transaction,
-against the status that transaction reads: a close that commits first wins, and nothing is
-written to a closed event. They raise `RuleError` like any other rule.
+The rules that depend on the event's state (`rules.can_post`, `can_join`, `can_add_site`,
+`can_change_notes`, `status_change`; `agenda.can_do` for the phase a site is in) are checked by
+the store inside the write's transaction, against the state that transaction reads: a close or a
+phase change that commits first wins. They raise `RuleError` like any other rule.
 
 Implementations: `workshop.store.sqlite.SQLiteStore` (the default). A PostgreSQL implementation
 implements the same methods with the same meaning; callers never see which one they hold.
@@ -18,7 +18,8 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass
 
-from workshop.domain.models import Board, Event, LogEntry, Note, Participant, Site
+from workshop.domain.agenda import ClockAction, PhaseDraft
+from workshop.domain.models import Board, Event, LogEntry, Note, Participant, Phase, Site, SiteClock
 from workshop.domain.rules import NoteDraft
 
 
@@ -131,6 +132,26 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     async def list_notes(self, event_id: str, *, include_hidden: bool = False) -> list[Note]: ...
+
+    # -- the agenda and its clocks ---------------------------------------------------------------
+    @abc.abstractmethod
+    async def list_phases(self, event_id: str) -> list[Phase]: ...
+
+    @abc.abstractmethod
+    async def list_clocks(self, event_id: str) -> list[SiteClock]:
+        """One clock per site of the event, in the sites' order."""
+
+    @abc.abstractmethod
+    async def set_agenda(self, event_id: str, drafts: list[PhaseDraft], *, kit: str | None) -> tuple[list[Phase], LogEntry]:
+        """Make the agenda exactly these phases, in this order: a draft with an id updates that phase,
+        one without is new, and phases left out are deleted (refused while a site is in one)."""
+
+    @abc.abstractmethod
+    async def move_clocks(
+        self, event_id: str, action: ClockAction, *, site_id: str | None = None, phase_id: str | None = None, seconds: int = 0
+    ) -> tuple[list[SiteClock], LogEntry]:
+        """Apply a clock action to one site, or to every site of the event (`agenda.move_many`),
+        inside the transaction; return the clocks that changed."""
 
     # -- reading the whole ----------------------------------------------------------------------
     @abc.abstractmethod

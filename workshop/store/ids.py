@@ -5,6 +5,8 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime
 
+from workshop.domain.agenda import stamp
+
 
 def new_id() -> str:
     """A random id, unguessable so that ids in URLs do not enumerate other events' records."""
@@ -17,4 +19,4 @@ def new_secret(nbytes: int = 24) -> str:
 
 def utc_now() -> str:
     """Now, as an ISO 8601 UTC timestamp with milliseconds; strings of this form sort in time order."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return stamp(datetime.now(UTC))

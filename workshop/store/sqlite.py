@@ -17,8 +17,10 @@ from typing import Any
 
 import aiosqlite
 
-from workshop.domain import rules
+from workshop.domain import agenda, rules
+from workshop.domain.agenda import Activity, ClockAction, PhaseDraft
 from workshop.domain.codes import new_join_code
+from workshop.domain.errors import RuleError
 from workshop.domain.models import (
     Board,
     Colour,
@@ -28,8 +30,10 @@ from workshop.domain.models import (
     Note,
     NoteKind,
     Participant,
+    Phase,
     Role,
     Site,
+    SiteClock,
     as_json,
 )
 from workshop.store.base import NotFound, NoteWritten, Store, StoreUnavailable
@@ -57,6 +61,7 @@ def _event(row: sqlite3.Row) -> Event:
         status=EventStatus(row["status"]),
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        kit=row["kit"],
     )
 
 
@@ -97,6 +102,30 @@ def _note(row: sqlite3.Row) -> Note:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         client_id=row["client_id"],
+    )
+
+
+def _phase(row: sqlite3.Row) -> Phase:
+    return Phase(
+        id=row["id"],
+        event_id=row["event_id"],
+        position=row["position"],
+        name=row["name"],
+        minutes=row["minutes"],
+        allows=tuple(activity for activity in row["allows"].split(",") if activity),
+        instructions=row["instructions"],
+        script=row["script"],
+    )
+
+
+def _clock(site_row: sqlite3.Row) -> SiteClock:
+    return SiteClock(
+        site_id=site_row["id"],
+        phase_id=site_row["phase_id"],
+        started_at=site_row["phase_started_at"],
+        paused_at=site_row["paused_at"],
+        paused_seconds=site_row["paused_seconds"],
+        extra_seconds=site_row["extra_seconds"],
     )
 
 
@@ -246,6 +275,11 @@ class SQLiteStore(Store):
             raise NotFound(f"event {event_id}")
         return EventStatus(row[0])
 
+    async def _phase_at(self, conn: aiosqlite.Connection, site_id: str) -> Phase | None:
+        """The phase a site is in, as this write transaction sees it (None: no agenda running)."""
+        rows = await self._all("SELECT phases.* FROM sites JOIN phases ON phases.id = sites.phase_id WHERE sites.id = ?", (site_id,), conn)
+        return _phase(rows[0]) if rows else None
+
     async def setting(self, key: str, default: str) -> str:
         async with self._write() as conn:
             await conn.execute("INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)", (key, default))
@@ -386,6 +420,7 @@ class SQLiteStore(Store):
                     return NoteWritten(entry=_entry(rows[0]), note=note, created=False)
             # A retry is answered above even once the event has closed: the first post was stored.
             rules.can_post(await self._status(conn, participant.event_id))
+            agenda.can_do(Activity.POST, await self._phase_at(conn, participant.site_id))
             note_id = new_id()
             # The note's seq is the seq of the entry that announces it, known only once appended.
             async with conn.execute("SELECT last_seq + 1 FROM events WHERE id = ?", (participant.event_id,)) as cursor:
@@ -446,6 +481,59 @@ class SQLiteStore(Store):
         sql = "SELECT * FROM notes WHERE event_id = ?" + ("" if include_hidden else " AND visible = 1") + " ORDER BY seq"
         return [_note(row) for row in await self._all(sql, (event_id,))]
 
+    # -- the agenda and its clocks ---------------------------------------------------------------
+    async def list_phases(self, event_id: str) -> list[Phase]:
+        return [_phase(row) for row in await self._all("SELECT * FROM phases WHERE event_id = ? ORDER BY position", (event_id,))]
+
+    async def list_clocks(self, event_id: str) -> list[SiteClock]:
+        return [_clock(row) for row in await self._all("SELECT * FROM sites WHERE event_id = ? ORDER BY position", (event_id,))]
+
+    async def set_agenda(self, event_id: str, drafts: list[PhaseDraft], *, kit: str | None) -> tuple[list[Phase], LogEntry]:
+        now = utc_now()
+        async with self._write() as conn:
+            agenda.can_change_agenda(await self._status(conn, event_id))
+            existing = {row["id"] for row in await self._all("SELECT id FROM phases WHERE event_id = ?", (event_id,), conn)}
+            if any(draft.id is not None and draft.id not in existing for draft in drafts):
+                raise RuleError("unknown_phase", "A phase id is not on this event's agenda; leave id out for a new phase.", "phases")
+            dropped = existing - {draft.id for draft in drafts}
+            marks = ",".join("?" * len(dropped))
+            if dropped and await self._all(f"SELECT 1 FROM sites WHERE phase_id IN ({marks})", tuple(dropped), conn):
+                raise RuleError("phase_in_use", "A site is in a phase this agenda leaves out; move it on, or stop the clock, first.", "phases")
+            await conn.execute(f"DELETE FROM phases WHERE id IN ({marks})", tuple(dropped))
+            phases = [
+                Phase(draft.id or new_id(), event_id, position, draft.name, draft.minutes, draft.allows, draft.instructions, draft.script)
+                for position, draft in enumerate(drafts)
+            ]
+            await conn.executemany(
+                "INSERT INTO phases (id, event_id, position, name, minutes, allows, instructions, script) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (id) DO UPDATE SET position = excluded.position, name = excluded.name, minutes = excluded.minutes,"
+                " allows = excluded.allows, instructions = excluded.instructions, script = excluded.script",
+                [(p.id, event_id, p.position, p.name, p.minutes, ",".join(p.allows), p.instructions, p.script) for p in phases],
+            )
+            await conn.execute("UPDATE events SET kit = ?, updated_at = ? WHERE id = ?", (kit, now, event_id))
+            entry = await self._append(conn, event_id, "agenda.updated", {"kit": kit, "phases": [as_json(p) for p in phases]}, now)
+        return phases, entry
+
+    async def move_clocks(
+        self, event_id: str, action: ClockAction, *, site_id: str | None = None, phase_id: str | None = None, seconds: int = 0
+    ) -> tuple[list[SiteClock], LogEntry]:
+        now = utc_now()
+        async with self._write() as conn:
+            agenda.can_change_agenda(await self._status(conn, event_id))
+            phases = [_phase(r) for r in await self._all("SELECT * FROM phases WHERE event_id = ? ORDER BY position", (event_id,), conn)]
+            sql = "SELECT * FROM sites WHERE event_id = ?" + (" AND id = ?" if site_id else "") + " ORDER BY position"
+            rows = await self._all(sql, (event_id, site_id) if site_id else (event_id,), conn)
+            if site_id and not rows:
+                raise NotFound(f"site {site_id}")
+            moved = agenda.move_many([_clock(row) for row in rows], phases, action, now, phase_id=phase_id, seconds=seconds)
+            await conn.executemany(
+                "UPDATE sites SET phase_id = ?, phase_started_at = ?, paused_at = ?, paused_seconds = ?, extra_seconds = ? WHERE id = ?",
+                [(c.phase_id, c.started_at, c.paused_at, c.paused_seconds, c.extra_seconds, c.site_id) for c in moved],
+            )
+            data = {"action": action.value, "clocks": [as_json(clock) for clock in moved]}
+            entry = await self._append(conn, event_id, "clock.changed", data, now)
+        return moved, entry
+
     # -- reading the whole ----------------------------------------------------------------------
     async def board(self, event_id: str) -> Board:
         async with self._snapshot() as conn:
@@ -453,9 +541,13 @@ class SQLiteStore(Store):
             if not rows:
                 raise NotFound(f"event {event_id}")
             event_row = rows[0]
-            sites = [_site(r) for r in await self._all("SELECT * FROM sites WHERE event_id = ? ORDER BY position", (event_id,), conn)]
+            site_rows = await self._all("SELECT * FROM sites WHERE event_id = ? ORDER BY position", (event_id,), conn)
             notes = [_note(r) for r in await self._all("SELECT * FROM notes WHERE event_id = ? AND visible = 1 ORDER BY seq", (event_id,), conn)]
-        return Board(seq=event_row["last_seq"], event=_event(event_row), sites=sites, notes=notes)
+            phases = [_phase(r) for r in await self._all("SELECT * FROM phases WHERE event_id = ? ORDER BY position", (event_id,), conn)]
+        return Board(
+            seq=event_row["last_seq"], event=_event(event_row), sites=[_site(r) for r in site_rows], notes=notes,
+            phases=phases, clocks=[_clock(r) for r in site_rows],
+        )
 
     async def log_since(self, event_id: str, since: int, limit: int = 1000) -> list[LogEntry]:
         rows = await self._all(

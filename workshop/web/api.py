@@ -7,6 +7,7 @@ turned into JSON by `workshop.web.errors`.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -14,8 +15,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from workshop.access import Principal
-from workshop.domain.models import Board, Note, Site, as_json
-from workshop.service import Workshop
+from workshop.domain import agenda, kits
+from workshop.domain.agenda import PhaseDraft
+from workshop.domain.models import Note, Site, as_json, board_as_json
+from workshop.i18n import gettext, in_locale, negotiate
+from workshop.service import Agenda, Workshop
 from workshop.web import links, schemas
 from workshop.web.access import require
 from workshop.web.bodies import read_json
@@ -27,13 +31,23 @@ def service(request: Request) -> Workshop:
     return request.app.state.workshop  # type: ignore[no-any-return]
 
 
-def board_json(board: Board) -> dict[str, Any]:
-    return {
-        "seq": board.seq,
-        "event": as_json(board.event),
-        "sites": [as_json(site) for site in board.sites],
-        "notes": [as_json(note) for note in board.notes],
-    }
+def agenda_json(found: Agenda, now: datetime) -> dict[str, Any]:
+    sites = []
+    for clock in found.clocks:
+        where = agenda.progress(clock, found.phases, now)
+        sites.append(
+            {
+                "site_id": clock.site_id,
+                "phase_id": clock.phase_id,
+                "phase_number": where.number,
+                "started_at": clock.started_at,
+                "paused": where.paused,
+                "extra_seconds": clock.extra_seconds,
+                "remaining_seconds": round(where.remaining, 1),
+                "ends_at": where.ends_at,
+            }
+        )
+    return {"kit": found.event.kit, "now": agenda.stamp(now), "phases": [as_json(p) for p in found.phases], "sites": sites}
 
 
 async def site_links(request: Request, site: Site) -> dict[str, Any]:
@@ -181,13 +195,66 @@ async def delete_note(request: Request) -> Response:
     return Response(status_code=204)
 
 
+# -- the agenda -----------------------------------------------------------------------------------
+
+
+async def get_agenda(request: Request) -> Response:
+    event_id = request.path_params["event_id"]
+    await require(request, lambda p: p.can_read(event_id), "read this event's agenda")
+    return JSONResponse(agenda_json(await service(request).agenda(event_id), datetime.now(UTC)))
+
+
+async def put_agenda(request: Request) -> Response:
+    event_id = request.path_params["event_id"]
+    await require(request, lambda p: p.can_host(event_id), "change this event's agenda")
+    body = await read_json(request, schemas.AgendaPut)
+    phases = None if body.phases is None else [phase.model_dump() for phase in body.phases]
+    workshop = service(request)
+    await workshop.set_agenda(event_id, phases=phases, kit=body.kit)
+    return JSONResponse(agenda_json(await workshop.agenda(event_id), datetime.now(UTC)))
+
+
+async def move_clock(request: Request) -> Response:
+    """The host moves one site or all; a facilitator moves their own site (and it is the default)."""
+    event_id = request.path_params["event_id"]
+    body = await read_json(request, schemas.ClockPost)
+    principal = await require(
+        request, lambda p: p.can_host(event_id) or (p.site_id is not None and p.can_facilitate(event_id, body.site_id or p.site_id)),
+        "run this clock",
+    )
+    site_id = body.site_id if principal.can_host(event_id) else principal.site_id
+    workshop = service(request)
+    await workshop.move_clock(event_id, body.action, site_id=site_id, phase_id=body.phase_id, seconds=body.seconds)
+    return JSONResponse(agenda_json(await workshop.agenda(event_id), datetime.now(UTC)))
+
+
+async def list_kits(request: Request) -> Response:
+    """The built-in format kits, in the language asked for (?lang=, else Accept-Language)."""
+    lang = negotiate(request.query_params.get("lang") or request.headers.get("accept-language"), "en")
+    with in_locale(lang):
+        found = [
+            {
+                "id": kit.id,
+                "name": gettext(kit.name),
+                "summary": gettext(kit.summary),
+                "phases": [as_json_kit_phase(draft) for draft in kits.drafts(kit, gettext)],
+            }
+            for kit in kits.KITS.values()
+        ]
+    return JSONResponse({"kits": found})
+
+
+def as_json_kit_phase(draft: PhaseDraft) -> dict[str, Any]:
+    return {"name": draft.name, "minutes": draft.minutes, "allows": list(draft.allows), "instructions": draft.instructions, "script": draft.script}
+
+
 # -- reading --------------------------------------------------------------------------------------
 
 
 async def board(request: Request) -> Response:
     event_id = request.path_params["event_id"]
     await require(request, lambda p: p.can_read(event_id), "read this event's board")
-    return JSONResponse(board_json(await service(request).board(event_id)))
+    return JSONResponse(board_as_json(await service(request).board(event_id)))
 
 
 async def log(request: Request) -> Response:
@@ -220,6 +287,10 @@ routes = [
     Route("/events/{event_id}/sites", list_sites, methods=["GET"]),
     Route("/events/{event_id}/board", board, methods=["GET"]),
     Route("/events/{event_id}/log", log, methods=["GET"]),
+    Route("/events/{event_id}/agenda", get_agenda, methods=["GET"]),
+    Route("/events/{event_id}/agenda", put_agenda, methods=["PUT"]),
+    Route("/events/{event_id}/clock", move_clock, methods=["POST"]),
+    Route("/kits", list_kits, methods=["GET"]),
     Route("/sites/{site_id}/qr.svg", site_qr, methods=["GET"]),
     Route("/sites/{site_id}/notes", create_note, methods=["POST"]),
     Route("/notes/{note_id}", update_note, methods=["PATCH"]),

@@ -50,9 +50,15 @@ async def api_error(request: Request, exc: Exception) -> Response:
     return error_response(exc.status, exc.code, exc.message)
 
 
+# Rules broken by the event's state at that moment, not by the input: the same request may succeed later.
+CONFLICTS = frozenset(
+    {"event_closed", "invalid_status_change", "not_in_this_phase", "phase_in_use", "agenda_finished", "not_started", "no_agenda"}
+)
+
+
 def rule_status(error: RuleError) -> int:
     """The HTTP status for a broken rule: a conflict with the event's state, a missing record, or bad input."""
-    if error.code in {"event_closed", "invalid_status_change"}:
+    if error.code in CONFLICTS:
         return 409
     if error.code == "unknown_code":  # no open site has that join code: a missing record, as docs/api.md says
         return 404

@@ -22,7 +22,9 @@ from workshop.domain.errors import RuleError
 from workshop.i18n import negotiate
 from workshop.live.connection import Connection
 from workshop.live.room import Room, Rooms
-from workshop.live.views import HtmlView, JsonView, PhoneView, SharedBoardView, SiteBoardView, View, encode, message
+from workshop.live.views import (
+    ConsoleView, HostView, HtmlView, JsonView, PhoneView, SharedBoardView, SiteBoardView, View, encode, message,
+)
 from workshop.service import Workshop
 from workshop.store import NotFound, StoreUnavailable
 from workshop.web.access import principals
@@ -37,7 +39,10 @@ CLOSE_BAD_REQUEST = 4000
 CLOSE_FORBIDDEN = 4003
 CLOSE_NOT_FOUND = 4004
 CLOSE_TRY_AGAIN = 1013  # "try again later": htmx's ws extension reconnects on it, then resyncs
-HTML_VIEWS: dict[str, type[HtmlView]] = {"site-board": SiteBoardView, "shared-board": SharedBoardView, "phone": PhoneView}
+HTML_VIEWS: dict[str, type[HtmlView]] = {
+    "site-board": SiteBoardView, "shared-board": SharedBoardView, "phone": PhoneView, "console": ConsoleView, "host": HostView,
+}
+WHOLE_EVENT_VIEWS = (SharedBoardView, HostView)  # the views that need no site
 
 
 class Refused(Exception):
@@ -83,8 +88,8 @@ def choose_view(websocket: WebSocket, principal: Principal) -> View:
         return JsonView(site_id if params.get("site") else None)
     view_class = HTML_VIEWS.get(params.get("view", ""))
     if view_class is None:
-        raise Refused(CLOSE_BAD_REQUEST, "view must be site-board, shared-board or phone")
-    if view_class is not SharedBoardView and not site_id:
+        raise Refused(CLOSE_BAD_REQUEST, "view must be site-board, shared-board, phone, console or host")
+    if view_class not in WHOLE_EVENT_VIEWS and not site_id:
         raise Refused(CLOSE_BAD_REQUEST, "this view needs a site")
     lang = negotiate(params.get("lang", ""), "en")
     return view_class(websocket.app.state.render_fragment, lang, site_id)

@@ -35,6 +35,10 @@ MODELS: list[type[BaseModel]] = [
     schemas.LogEntryOut,
     schemas.LogOut,
     schemas.Health,
+    schemas.AgendaPut,
+    schemas.ClockPost,
+    schemas.AgendaOut,
+    schemas.KitList,
 ]
 
 ERRORS = {
@@ -153,6 +157,32 @@ def paths() -> dict[str, dict[str, Any]]:
                 "responses": {"101": {"description": "Switching Protocols: the live stream follows on the socket."}},
                 "security": [{"bearer": []}, {"cookie": []}],
             },
+        },
+        "/api/v1/events/{event_id}/agenda": {
+            "parameters": [event],
+            "get": _op(
+                "The agenda and where each site is in it", "any token of the event",
+                (200, schemas.AgendaOut, "Phases, each site's phase and remaining time, and the server's time."), errors=(401, 403, 404),
+            ),
+            "put": _op(
+                "Set the agenda: a format kit's phases, or phases of your own", "the host",
+                (200, schemas.AgendaOut, "The new agenda. Phases given with their id are kept; those left out are deleted."),
+                body=schemas.AgendaPut, errors=(*body_errors, 401, 403, 404, 409),
+            ),
+        },
+        "/api/v1/events/{event_id}/clock": {
+            "parameters": [event],
+            "post": _op(
+                "Start, advance, pause, resume or extend the clock", "the host (every site, or one); a facilitator (their own site)",
+                (200, schemas.AgendaOut, "The agenda after the change."), body=schemas.ClockPost, errors=(*body_errors, 401, 403, 404, 409),
+            ),
+        },
+        "/api/v1/kits": {
+            "get": _op(
+                "The built-in format kits", "anyone", (200, schemas.KitList, "Every kit with its phases, in the language asked for."),
+                params=({"name": "lang", "in": "query", "required": False, "schema": {"type": "string"}, "description": "A language code; else Accept-Language."},),
+                secured=False,
+            ),
         },
         "/api/v1/sites/{site_id}/qr.svg": {
             "parameters": [site],

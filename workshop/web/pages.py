@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,10 +22,10 @@ from starlette.routing import Route
 
 from workshop import i18n
 from workshop.access import Principal, Role
-from workshop.domain import rules
+from workshop.domain import agenda, kits, rules
 from workshop.domain.codes import display_join_code
 from workshop.domain.errors import RuleError
-from workshop.domain.models import Event, EventStatus, Site, as_json
+from workshop.domain.models import Event, EventStatus, Phase, Site, SiteClock, as_json
 from workshop.live.views import region_context
 from workshop.service import Workshop
 from workshop.store import NotFound, StoreUnavailable
@@ -162,6 +163,15 @@ def _rule_message(error: RuleError) -> str:
         "event_closed": i18n.gettext("This workshop has closed."),
         "empty": i18n.gettext("Write something first."),
         "too_long": i18n.gettext("That is too long. Please shorten it."),
+        "invalid_minutes": i18n.gettext("The minutes must be a whole number from 1 to %(max)d.") % {"max": agenda.PHASE_MINUTES_MAX},
+        "too_many_phases": i18n.gettext("An agenda can have at most %(max)d phases.") % {"max": agenda.AGENDA_PHASES_MAX},
+        "phase_in_use": i18n.gettext("A site is in a phase that this change would remove. Move that site to another phase first."),
+        "unknown_phase": i18n.gettext("That phase is no longer on the agenda. Reload the page and try again."),
+        "unknown_kit": i18n.gettext("There is no such format kit. Choose one of the kits on the list."),
+        "no_agenda": i18n.gettext("There is no agenda yet. Choose a kit or add a phase first."),
+        "agenda_finished": i18n.gettext("This is already the last phase of the agenda."),
+        "not_started": i18n.gettext("No phase is running yet. Start the first phase first."),
+        "not_in_this_phase": i18n.gettext("That is not open in this phase. Look at the screen to see what you can do now."),
     }
     return messages.get(error.code, i18n.gettext("Please check what you typed."))
 
@@ -194,7 +204,11 @@ async def post_note_form(request: Request) -> Response:
         assert me.participant_id is not None
         await service(request).post_note(me.participant_id, text, kind=_field(form, "kind"), client_id=_field(form, "client_id"))
     except RuleError as error:
-        return await phone(request, error=_rule_message(error), text=text, status=422)
+        if error.code == "not_in_this_phase":
+            message = i18n.gettext("Posting notes is closed in this phase. Your note is kept here, so you can post it when posting opens again.")
+        else:
+            message = _rule_message(error)
+        return await phone(request, error=message, text=text, status=rule_status(error))
     return redirect(f"/sites/{site_id}/phone#notes")
 
 
@@ -265,7 +279,7 @@ async def shared_board(request: Request) -> Response:
 # -- facilitator ------------------------------------------------------------------------------------
 
 
-async def console(request: Request) -> Response:
+async def console(request: Request, error: str | None = None, status: int = 200) -> Response:
     if adopted := await adopt_token(request):
         return adopted
     site, event = await site_and_event(request)
@@ -275,12 +289,33 @@ async def console(request: Request) -> Response:
     base = links.base_url(request)
     tokens = service(request).tokens
     return render(
-        request, "console.html", event=event, site=site, code=display_join_code(site.join_code),
+        request, "console.html", status=status, error=error, event=event, site=site, code=display_join_code(site.join_code),
         join_url=links.join_url(base, site.join_code),
         board_url=links.site_board_url(base, site.id, tokens.viewer_token(event.id, site.id)),
         shared_board_url=links.event_board_url(base, event.id, tokens.viewer_token(event.id)),
-        live_url=live_url(event.id, "site-board", site.id), **region_context(board),
+        live_url=live_url(event.id, "console", site.id), **region_context(board),
     )
+
+
+def _clock_form(form: FormData) -> tuple[str, int | None]:
+    """A clock button's action; "extend-300" is "extend" by 300 seconds."""
+    action = str(form.get("action", ""))
+    name, _, amount = action.partition("-")
+    if name == "extend":
+        return name, int(amount) if amount.isascii() and amount.isdigit() and len(amount) <= 6 else None
+    return action, None
+
+
+async def site_clock_submit(request: Request) -> Response:
+    """A facilitator moves their own site's clock (the host may move any site's from here too)."""
+    site, event = await site_and_event(request)
+    await allowed(request, lambda p: p.can_facilitate(event.id, site.id))
+    action, seconds = _clock_form(await request.form())
+    try:
+        await service(request).move_clock(event.id, action, site_id=site.id, seconds=seconds)
+    except RuleError as error:
+        return await console(request, error=_rule_message(error), status=rule_status(error))
+    return redirect(f"/sites/{site.id}/console#console-phase")
 
 
 async def poster(request: Request) -> Response:
@@ -317,7 +352,10 @@ async def new_event_submit(request: Request) -> Response:
     return response
 
 
-async def dashboard(request: Request, error: str | None = None, status: int = 200) -> Response:
+async def dashboard(
+    request: Request, error: str | None = None, status: int = 200, agenda_rows: list[dict[str, Any]] | None = None,
+    invalid: tuple[int, str | None] | None = None,
+) -> Response:
     if adopted := await adopt_token(request):
         return adopted
     event_id = request.path_params["event_id"]
@@ -330,7 +368,12 @@ async def dashboard(request: Request, error: str | None = None, status: int = 20
     in_event_language(request, event)
     base = links.base_url(request)
     sites = []
-    for site in await workshop.sites(event_id):
+    found = await workshop.agenda(event_id)
+    now = datetime.now(UTC)
+    clocks = {clock.site_id: clock for clock in found.clocks}
+    all_sites = await workshop.sites(event_id)
+    progress = {site.id: agenda.progress(clocks.get(site.id, SiteClock(site.id)), found.phases, now) for site in all_sites}
+    for site in all_sites:
         facilitator = await workshop.tokens.facilitator_token(site.id)
         sites.append({
             "site": site, "code": display_join_code(site.join_code), "join_url": links.join_url(base, site.join_code),
@@ -342,6 +385,11 @@ async def dashboard(request: Request, error: str | None = None, status: int = 20
         statuses=[s.value for s in EventStatus if s == event.status or s in rules.STATUS_MOVES[event.status]],
         shared_board_url=links.event_board_url(base, event_id, workshop.tokens.viewer_token(event_id)),
         new_host_link=request.cookies.get("ow_new_host_link"),
+        phases=found.phases, progress=progress, server_now=agenda.stamp(now), live_url=live_url(event_id, "host"),
+        site_list=[as_json(site) for site in all_sites],
+        agenda_rows=agenda_rows if agenda_rows is not None else [_phase_row(phase) for phase in found.phases],
+        invalid=invalid, kits=_kit_choices(), kit_name=_kit_name(event.kit), activities=[activity.value for activity in agenda.Activity],
+        phases_max=agenda.AGENDA_PHASES_MAX, minutes_max=agenda.PHASE_MINUTES_MAX,
     )
     if request.cookies.get("ow_new_host_link"):
         response.delete_cookie("ow_new_host_link", path=f"/host/{event_id}")
@@ -371,6 +419,99 @@ async def add_site_submit(request: Request) -> Response:
     except RuleError as error:
         return await dashboard(request, error=_rule_message(error), status=rule_status(error))
     return redirect(f"/host/{event_id}#sites")
+
+
+# -- the host's agenda and clocks -----------------------------------------------------------------
+
+
+def _kit_choices() -> list[dict[str, str]]:
+    """The format kits as the dashboard offers them, in the page's language."""
+    return [{"id": kit.id, "name": i18n.gettext(kit.name), "summary": i18n.gettext(kit.summary)} for kit in kits.KITS.values()]
+
+
+def _kit_name(kit_id: str | None) -> str | None:
+    found = kits.KITS.get(kit_id) if kit_id else None
+    return i18n.gettext(found.name) if found else None
+
+
+def _phase_row(phase: Phase) -> dict[str, Any]:
+    """A phase as the dashboard's editor shows it (and as the form sends it back)."""
+    return {"id": phase.id, "name": phase.name, "minutes": str(phase.minutes), "allows": list(phase.allows),
+            "instructions": phase.instructions, "script": phase.script, "remove": False}
+
+
+def _agenda_rows(form: FormData) -> list[dict[str, Any]]:
+    """The editor's rows as sent, in order: `phase-<n>-...` for the phases shown, then the "add a
+    phase" row (`new-...`) if anything was typed into it."""
+    rows = []
+    for index in range(agenda.AGENDA_PHASES_MAX + 1):
+        prefix = f"phase-{index}-"
+        if f"{prefix}name" not in form:
+            break
+        rows.append(_row(form, prefix, new=False))
+    added = _row(form, "new-", new=True)
+    if any(str(added[key]).strip() for key in ("name", "instructions", "script")):
+        rows.append(added)
+    return rows
+
+
+def _row(form: FormData, prefix: str, *, new: bool) -> dict[str, Any]:
+    return {
+        "id": None if new else (str(form.get(f"{prefix}id", "")) or None),
+        "name": str(form.get(f"{prefix}name", "")),
+        "minutes": str(form.get(f"{prefix}minutes", "")),
+        "allows": [str(value) for value in form.getlist(f"{prefix}allows")],
+        "instructions": str(form.get(f"{prefix}instructions", "")),
+        "script": str(form.get(f"{prefix}script", "")),
+        "remove": bool(form.get(f"{prefix}remove")),
+        "new": new,
+    }
+
+
+async def agenda_submit(request: Request) -> Response:
+    """The host saves the phase editor: edited phases, removed ones, and a new one at the end."""
+    event_id = request.path_params["event_id"]
+    await allowed(request, lambda p: p.can_host(event_id))
+    rows = _agenda_rows(await request.form())
+    kept = [(index, row) for index, row in enumerate(rows) if not row["remove"]]
+    for index, row in kept:
+        try:
+            agenda.phase_draft(row["name"], row["minutes"], row["allows"], row["instructions"], row["script"])
+        except RuleError as error:
+            # Numbered as the editor shows the phases (the new one comes last).
+            message = i18n.gettext("Please check phase %(number)d: %(problem)s") % {"number": index + 1, "problem": _rule_message(error)}
+            return await dashboard(request, error=message, status=422, agenda_rows=rows, invalid=(index, error.field))
+    phases = [{key: row[key] for key in ("id", "name", "minutes", "allows", "instructions", "script")} for _, row in kept]
+    try:
+        await service(request).set_agenda(event_id, phases=phases)
+    except RuleError as error:
+        return await dashboard(request, error=_rule_message(error), status=rule_status(error), agenda_rows=rows)
+    return redirect(f"/host/{event_id}#agenda")
+
+
+async def kit_submit(request: Request) -> Response:
+    """The host takes a format kit: its phases replace the agenda, in the event's language."""
+    event_id = request.path_params["event_id"]
+    await allowed(request, lambda p: p.can_host(event_id))
+    form = await request.form()
+    try:
+        await service(request).set_agenda(event_id, kit=str(form.get("kit", "")))
+    except RuleError as error:
+        return await dashboard(request, error=_rule_message(error), status=rule_status(error))
+    return redirect(f"/host/{event_id}#agenda")
+
+
+async def host_clock_submit(request: Request) -> Response:
+    """The host moves every site's clock at once, or one site's (`site_id`)."""
+    event_id = request.path_params["event_id"]
+    await allowed(request, lambda p: p.can_host(event_id))
+    form = await request.form()
+    action, seconds = _clock_form(form)
+    try:
+        await service(request).move_clock(event_id, action, site_id=_field(form, "site_id"), phase_id=_field(form, "phase_id"), seconds=seconds)
+    except RuleError as error:
+        return await dashboard(request, error=_rule_message(error), status=rule_status(error))
+    return redirect(f"/host/{event_id}#clock")
 
 
 def _error_message(status: int, exc: Exception) -> tuple[str, str]:
@@ -426,4 +567,8 @@ routes = [
     Route("/host/{event_id}", dashboard, methods=["GET"]),
     Route("/host/{event_id}", update_event_submit, methods=["POST"]),
     Route("/host/{event_id}/sites", add_site_submit, methods=["POST"]),
+    Route("/host/{event_id}/agenda", agenda_submit, methods=["POST"]),
+    Route("/host/{event_id}/agenda/kit", kit_submit, methods=["POST"]),
+    Route("/host/{event_id}/clock", host_clock_submit, methods=["POST"]),
+    Route("/sites/{site_id}/clock", site_clock_submit, methods=["POST"]),
 ]

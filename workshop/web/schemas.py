@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from workshop.domain import rules
+from workshop.domain import agenda, rules
 
 Kind = Literal["idea", "question", "concern"]
 ColourName = Literal["yellow", "blue", "pink", "green", "orange", "purple"]
@@ -67,6 +67,31 @@ class NoteUpdate(Request):
     colour: ColourName | None = None
 
 
+Activity = Literal["post", "vote", "build"]
+ClockActionName = Literal["start", "next", "pause", "resume", "extend", "stop"]
+
+
+class PhaseIn(Request):
+    id: str | None = Field(default=None, max_length=40, description="An existing phase's id, to keep it; leave out for a new phase.")
+    name: str = Field(max_length=agenda.PHASE_NAME_MAX * 2)
+    minutes: int = Field(description=f"1 to {agenda.PHASE_MINUTES_MAX}.")
+    allows: list[Activity] = Field(default_factory=list, max_length=3, description="What participants may do; empty is read only.")
+    instructions: str | None = Field(default=None, max_length=agenda.PHASE_TEXT_MAX * 2, description="For participants.")
+    script: str | None = Field(default=None, max_length=agenda.PHASE_TEXT_MAX * 2, description="The facilitator's notes.")
+
+
+class AgendaPut(Request):
+    kit: str | None = Field(default=None, max_length=40, description="Take a format kit's phases (GET /kits); or give phases.")
+    phases: list[PhaseIn] | None = Field(default=None, max_length=agenda.AGENDA_PHASES_MAX * 2)
+
+
+class ClockPost(Request):
+    action: ClockActionName
+    site_id: str | None = Field(default=None, max_length=40, description="One site; left out, the host moves every site.")
+    phase_id: str | None = Field(default=None, max_length=40, description="For start: the phase to go to.")
+    seconds: int | None = Field(default=None, description=f"For extend: 1 to {agenda.EXTEND_SECONDS_MAX}.")
+
+
 # -- responses ------------------------------------------------------------------------------------
 
 
@@ -89,6 +114,7 @@ class EventOut(Response):
     status: Status
     created_at: str
     updated_at: str
+    kit: str | None
 
 
 class SiteOut(Response):
@@ -114,6 +140,54 @@ class NoteOut(Response):
     created_at: str
     updated_at: str
     client_id: str | None
+
+
+class PhaseOut(Response):
+    id: str
+    event_id: str
+    position: int
+    name: str
+    minutes: int
+    allows: list[Activity]
+    instructions: str
+    script: str
+
+
+class SiteProgress(Response):
+    site_id: str
+    phase_id: str | None
+    phase_number: int = Field(description="1 for the first phase; 0 before the agenda starts at this site.")
+    started_at: str | None
+    paused: bool
+    extra_seconds: int
+    remaining_seconds: float = Field(description="Negative once the phase has run over.")
+    ends_at: str | None = Field(description="When the phase runs out; null while paused or not started.")
+
+
+class AgendaOut(Response):
+    kit: str | None
+    now: str = Field(description="The server's time: count down from ends_at against it, not the client's clock.")
+    phases: list[PhaseOut]
+    sites: list[SiteProgress]
+
+
+class KitPhaseOut(Response):
+    name: str
+    minutes: int
+    allows: list[Activity]
+    instructions: str
+    script: str
+
+
+class KitOut(Response):
+    id: str
+    name: str
+    summary: str
+    phases: list[KitPhaseOut]
+
+
+class KitList(Response):
+    kits: list[KitOut]
 
 
 class EventCreated(Response):
@@ -147,11 +221,22 @@ class Joined(Response):
     site_id: str
 
 
+class ClockOut(Response):
+    site_id: str
+    phase_id: str | None
+    started_at: str | None
+    paused_at: str | None
+    paused_seconds: float
+    extra_seconds: int
+
+
 class BoardOut(Response):
     seq: int = Field(description="The last log entry this state includes; pass it as since to catch up.")
     event: EventOut
     sites: list[SiteOut]
     notes: list[NoteOut]
+    phases: list[PhaseOut]
+    clocks: list[ClockOut] = Field(description="One per site: where it is in the agenda.")
 
 
 class LogEntryOut(Response):

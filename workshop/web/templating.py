@@ -16,6 +16,7 @@ Why it is set up this way:
 
 from __future__ import annotations
 
+import math
 from http.cookies import SimpleCookie
 from typing import Any, Final
 
@@ -28,10 +29,25 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from workshop import i18n
 from workshop.resources import templates_dir
 
-__all__ = ["LANG_COOKIE", "LocaleMiddleware", "choose_language", "i18n_context", "make_environment", "make_templates", "render_fragment"]
+__all__ = [
+    "LANG_COOKIE", "LocaleMiddleware", "choose_language", "clock_seconds", "countdown", "i18n_context", "make_environment",
+    "make_templates", "render_fragment",
+]
 
 LANG_COOKIE: Final = "lang"
 LANG_COOKIE_MAX_AGE: Final = 365 * 24 * 60 * 60
+
+
+def clock_seconds(remaining: float) -> int:
+    """The whole seconds a countdown shows: rounded up, so "0:01" shows until the time is up, and
+    zero or less once it is (static/app.js rounds the same way, so the first tick never jumps)."""
+    return math.ceil(round(remaining, 3))
+
+
+def countdown(seconds: float) -> str:
+    """Seconds as a countdown shows them, "m:ss" (minutes may pass 59): 252 -> "4:12", -75 -> "1:15"."""
+    whole = abs(int(seconds))
+    return f"{whole // 60}:{whole % 60:02d}"
 
 
 def make_environment() -> jinja2.Environment:
@@ -50,6 +66,8 @@ def make_environment() -> jinja2.Environment:
     env.filters["date"] = i18n.format_date  # {{ event.created_at|date(event.timezone, "long") }}
     env.filters["time"] = i18n.format_time  # {{ note.created_at|time(event.timezone) }}
     env.filters["number"] = i18n.format_number  # {{ count|number }}
+    env.filters["clock_seconds"] = clock_seconds  # {{ progress.remaining|clock_seconds }}: what the countdown shows
+    env.filters["countdown"] = countdown  # {{ 252|countdown }} -> "4:12"
     # For templates rendered without the request context processor (live fragments, tests):
     env.globals["current_lang"] = lambda: i18n.current_locale.get()
     env.globals["language_names"] = i18n.language_names
