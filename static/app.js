@@ -156,7 +156,9 @@
           var box = postForm.elements.namedItem("text");
           if (box && !box.value) { box.value = item.text; }
           response.json().then(function (body) {
-            say(body && body.error === "not_in_this_phase" ? "data-closed" : "data-refused");
+            // A phase that allows no posting, or a board its facilitator locked: say which.
+            var reason = { not_in_this_phase: "data-closed", site_locked: "data-locked" }[body && body.error];
+            say(reason || "data-refused");
           }, function () {
             say("data-refused");
           });
@@ -311,4 +313,226 @@
     afterLiveUpdate();
   });
   afterLiveUpdate();
+})();
+
+/* Ideas travelling (templates/partials/exchange.html): the phone's "Build on this" forms and the delete
+ * button under this phone's own build-ons. A build-on is sent with fetch, so the page stays where it
+ * is; the build-on itself arrives over the live socket, like everyone else's. Without JavaScript the
+ * forms post and come back to the note. All text comes from the forms' data-* attributes. */
+(function () {
+  "use strict";
+
+  var newClientId = function () {
+    if (window.crypto && window.crypto.randomUUID) {
+      return window.crypto.randomUUID();
+    }
+    return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2);
+  };
+
+  var say = function (form, attribute) {
+    var line = form.querySelector(".form__status");
+    if (line) {
+      line.textContent = form.getAttribute(attribute) || "";
+    }
+  };
+
+  var refused = function (form, response) {
+    response.json().then(function (body) {
+      say(form, body && body.error === "not_in_this_phase" ? "data-closed" : "data-refused");
+    }, function () {
+      say(form, "data-refused");
+    });
+  };
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.classList.contains("form--build") || !window.fetch || !window.JSON) {
+      return;
+    }
+    var box = form.elements.namedItem("text");
+    if (!box || !box.value.trim()) {
+      return; // let the browser's own validation speak
+    }
+    event.preventDefault();
+    // One id per build-on, kept while it is retried: a resend after a lost answer adds nothing twice.
+    if (!form.workshopClientId) {
+      form.workshopClientId = newClientId();
+    }
+    var text = box.value;
+    window.fetch(form.getAttribute("data-api"), {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      body: JSON.stringify({ text: text, client_id: form.workshopClientId })
+    }).then(function (response) {
+      if (response.ok) {
+        form.workshopClientId = null;
+        if (box.value === text) {
+          box.value = "";
+        }
+        say(form, "data-sent");
+      } else if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) {
+        form.workshopClientId = null; // refused for good: the text stays in the box to change or keep
+        refused(form, response);
+      } else {
+        say(form, "data-failed");
+      }
+    }, function () {
+      say(form, "data-failed");
+    });
+  });
+
+  /* The delete button under a build-on: live fragments are rendered once for everyone, so they
+   * arrive with it hidden; show it under this phone's own. */
+  var showOwnBuildOns = function () {
+    var me = document.body.getAttribute("data-participant");
+    if (!me) {
+      return;
+    }
+    document.querySelectorAll(".thread__item[data-author] .thread__delete[hidden]").forEach(function (remove) {
+      var item = remove.closest(".thread__item");
+      if (item && item.getAttribute("data-author") === me) {
+        remove.hidden = false;
+      }
+    });
+  };
+  document.addEventListener("htmx:wsAfterMessage", showOwnBuildOns);
+  showOwnBuildOns();
+})();
+
+/* Dot voting (templates/partials/votes.html): the phone's Vote and Take-back buttons, sent to the API
+ * with fetch so the page stays where it is. The note's total arrives over the live socket, like every
+ * board's. Live fragments are rendered once for every phone, so this phone's own count ("2 of 3 votes
+ * left") and which notes have its votes are kept here: seeded from the page (data-yours), updated from
+ * each answer, and asked for again (my-votes) when the vote panel arrives marked data-refresh (a new
+ * phase, new settings, a reconnect). Every sentence comes from the page's data-* attributes. Without
+ * JavaScript the forms post and come back to the note. */
+(function () {
+  "use strict";
+
+  var mine = {}; // note id -> this phone's votes on it in the current phase
+
+  var panel = function () {
+    return document.getElementById("vote-status");
+  };
+
+  var showLeft = function (left) {
+    var status = panel();
+    var line = document.getElementById("vote-left");
+    var texts = [];
+    try {
+      texts = JSON.parse((status && status.getAttribute("data-left-texts")) || "[]");
+    } catch (error) {
+      texts = [];
+    }
+    if (line && texts.length) {
+      line.textContent = texts[Math.max(0, Math.min(left, texts.length - 1))];
+    }
+  };
+
+  /* Vote buttons show only while voting is open; a take-back only on the notes with this phone's votes. */
+  var sync = function () {
+    var status = panel();
+    var open = Boolean(status) && status.getAttribute("data-open") === "true";
+    document.querySelectorAll(".note__vote").forEach(function (box) {
+      box.hidden = !open;
+      var back = box.querySelector(".vote-form--back");
+      if (back) {
+        back.hidden = !(mine[box.getAttribute("data-note")] > 0);
+      }
+    });
+  };
+
+  /* A refusal, in the page's language, by the API's error code (none: clear it). */
+  var tell = function (code) {
+    var message = document.getElementById("vote-message");
+    if (!message) {
+      return;
+    }
+    message.textContent = code ? message.getAttribute("data-refused-" + code) || message.getAttribute("data-refused-refused") || "" : "";
+    message.hidden = !code;
+  };
+
+  var refresh = function () {
+    var status = panel();
+    if (!status || !window.fetch) {
+      return;
+    }
+    status.removeAttribute("data-refresh");
+    window.fetch(status.getAttribute("data-mine-url"), { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) {
+        return response.ok ? response.json() : null;
+      })
+      .then(function (ballot) {
+        var current = panel();
+        if (!ballot || !current) {
+          return;
+        }
+        mine = ballot.notes || {};
+        current.setAttribute("data-open", ballot.open ? "true" : "false");
+        current.hidden = !ballot.open;
+        showLeft(ballot.votes_left);
+        sync();
+      }, function () {});
+  };
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.classList.contains("vote-form") || !window.fetch || !window.JSON) {
+      return;
+    }
+    event.preventDefault();
+    var box = form.closest(".note__vote");
+    var noteId = box ? box.getAttribute("data-note") : "";
+    var method = form.getAttribute("data-method") || "POST";
+    var options = { method: method, credentials: "same-origin", headers: { "Accept": "application/json" } };
+    if (method === "POST") {
+      options.headers["Content-Type"] = "application/json";
+      options.body = "{}";
+    }
+    window.fetch(form.getAttribute("data-api"), options).then(function (response) {
+      return response.json().then(function (body) {
+        return { ok: response.ok, body: body || {} };
+      }, function () {
+        return { ok: false, body: {} };
+      });
+    }).then(function (answer) {
+      if (!answer.ok) {
+        tell(answer.body.error || "refused");
+        if (answer.body.error === "not_in_this_phase") {
+          refresh(); // the phase moved on: put the buttons right
+        }
+        return;
+      }
+      tell(null);
+      mine[noteId] = answer.body.yours;
+      showLeft(answer.body.votes_left);
+      var focused = document.activeElement;
+      sync();
+      // The last vote taken back hides its button: keep the keyboard on this note's Vote button.
+      if (box && focused && form.hidden && form.contains(focused)) {
+        var vote = box.querySelector(".button--vote");
+        if (vote) {
+          vote.focus();
+        }
+      }
+    }, function () {
+      tell("offline");
+    });
+  });
+
+  document.addEventListener("htmx:wsAfterMessage", function () {
+    var status = panel();
+    if (status && status.getAttribute("data-refresh")) {
+      refresh();
+    }
+    sync(); // cards that just arrived, or were redrawn, carry no one's votes
+  });
+
+  document.querySelectorAll(".note__vote[data-yours]").forEach(function (box) {
+    mine[box.getAttribute("data-note")] = Number(box.getAttribute("data-yours")) || 0;
+  });
+  if (panel()) {
+    sync();
+  }
 })();

@@ -380,4 +380,7 @@ def test_as_json_gives_plain_values() -> None:
         "created_at": "t0",
         "updated_at": "t1",
         "client_id": "c1",
+        "merged_into": None,  # moderation: not merged, not hidden, posted by its author
+        "hidden_by": None,
+        "on_behalf_of": None,
     }

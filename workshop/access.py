@@ -63,6 +63,10 @@ class Principal:
     def is_participant_of(self, site_id: str) -> bool:
         return self.role is Role.PARTICIPANT and self.site_id == site_id
 
+    def is_participant_in(self, event_id: str) -> bool:
+        """A participant of any site of the event: they build on every site's notes."""
+        return self.role is Role.PARTICIPANT and self.in_event(event_id)
+
 
 def hash_host_secret(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
@@ -126,4 +130,6 @@ class Tokens:
 
     async def _participant_principal(self, signed: str) -> Principal | None:
         participant = await self._store.get_participant(str(self._participant.loads(signed)))
+        if participant.removed_at is not None:  # removed by a moderator: every token of theirs stops at once
+            return None
         return Principal(Role.PARTICIPANT, participant.event_id, participant.site_id, participant.id)

@@ -239,6 +239,11 @@ def format_number(n: float | int) -> str:
     return _numbers.format_decimal(n, locale=_babel_locale())
 
 
+def format_percent(share: float) -> str:
+    """A share from 0 to 1 as the current language writes a whole percentage ("75%", "75 %")."""
+    return _numbers.format_percent(share, locale=_babel_locale())
+
+
 def negotiate(accept_language: str | None, default: str = DEFAULT) -> str:
     """The best language in SUPPORTED for an `Accept-Language` header (or a bare code such as "da").
 

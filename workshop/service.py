@@ -1,8 +1,8 @@
 """The workshop's operations, shared by the JSON API, the browser pages and the CLI.
 
 Each operation checks its input against the domain rules, writes through the store (one
-transaction, one log entry, and the rules that depend on the event's status checked inside it) and only then announces the entry on the bus, so nothing is announced
-before it is committed. Who may call what is decided by the caller (the web layer checks the
+transaction, one log entry, and the rules that depend on the event's state checked inside it) and
+only then announces the entry on the bus, so nothing is announced before it is committed. Who may call what is decided by the caller (the web layer checks the
 principal); this layer assumes it was asked by someone allowed to.
 """
 
@@ -11,15 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from workshop import i18n
 from workshop.access import Tokens, hash_host_secret, new_host_token
 from workshop.bus import Bus
-from workshop import i18n
-from workshop.domain import agenda, kits, rules
+from workshop.domain import agenda, exchange, kits, moderation, rules, votes
 from workshop.domain.codes import normalise_join_code
 from workshop.domain.errors import RuleError
-from workshop.domain.models import Board, Event, LogEntry, Note, Participant, Phase, Site, SiteClock
+from workshop.domain.models import Board, BuildOn, Event, LogEntry, Note, Participant, Phase, Send, Site, SiteClock
 from workshop.store import NotFound, Store
-from workshop.store.base import NoteWritten
+from workshop.store.base import BuildOnWritten, NoteWritten, VoteWritten
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,14 +41,26 @@ class Agenda:
     clocks: list[SiteClock]
 
 
+@dataclass(frozen=True, slots=True)
+class Results:
+    """The dot vote's results: per site, most votes first, and across sites by share of their own site's votes."""
+
+    sites: list[Site]
+    texts: dict[str, str]  # note id -> its text
+    per_site: dict[str, list[votes.Ranked]]  # site id -> its voted notes, ranked
+    across_sites: list[votes.Ranked]
+
+
 class Workshop:
     def __init__(self, store: Store, tokens: Tokens, bus: Bus) -> None:
         self.store = store
         self.tokens = tokens
         self.bus = bus
 
-    async def _announce(self, entry: LogEntry) -> None:
-        await self.bus.publish(entry)
+    async def _announce(self, entry: LogEntry | None) -> None:
+        """Publish a committed entry; None is a write that changed nothing, so there is nothing to tell."""
+        if entry is not None:
+            await self.bus.publish(entry)
 
     # -- events ---------------------------------------------------------------------------------
     async def create_event(
@@ -82,8 +94,7 @@ class Workshop:
             return current
         # The store checks the status move against the status it reads in its transaction.
         event, entry = await self.store.update_event(event_id, **clean)
-        if entry is not None:
-            await self._announce(entry)
+        await self._announce(entry)
         return event
 
     # -- sites ----------------------------------------------------------------------------------
@@ -120,9 +131,14 @@ class Workshop:
             await self._announce(written.entry)
         return written
 
-    async def edit_note(self, note_id: str, *, text: str | None = None, kind: str | None = None, colour: str | None = None) -> Note:
+    async def edit_note(
+        self, note_id: str, *, text: str | None = None, kind: str | None = None, colour: str | None = None, visible: bool | None = None
+    ) -> Note:
+        """An edit; `visible` hides or restores the note, which only moderators may ask for."""
         note = await self.store.get_note(note_id)
         changes = rules.note_changes(note, text=text, kind=kind, colour=colour)
+        if visible is not None:
+            changes.update(moderation.visibility_changes(note, visible))
         if not changes:
             return note
         written = await self.store.update_note(note_id, **changes)
@@ -164,9 +180,105 @@ class Workshop:
         await self._announce(entry)
         return clocks
 
+    # -- moderation -----------------------------------------------------------------------------
+    # Who may moderate which site is checked by the caller (`Principal.can_facilitate`).
+    async def merge_note(self, note_id: str, into: str) -> Note:
+        """Fold a duplicate into the note it repeats; returns the duplicate, now hidden and merged."""
+        merged, entry = await self.store.merge_note(note_id, into)
+        await self._announce(entry)
+        return merged
+
+    async def lock_site(self, site_id: str, locked: bool) -> Site:
+        site, entry = await self.store.update_site(site_id, locked=locked)
+        await self._announce(entry)
+        return site
+
+    async def remove_participant(self, participant_id: str, *, hide_notes: bool) -> list[Note]:
+        """Remove a participant (their tokens stop working); return the notes hidden with them."""
+        _, hidden, entry = await self.store.remove_participant(participant_id, hide_notes=hide_notes)
+        await self._announce(entry)
+        return hidden
+
+    async def post_for(
+        self, site_id: str, on_behalf_of: str, text: str, *, kind: str | None = None, colour: str | None = None, client_id: str | None = None
+    ) -> NoteWritten:
+        """A facilitator or the host posts for a table or for paper notes (people without a phone)."""
+        draft = rules.new_note(text, kind, colour, client_id)
+        written = await self.store.create_proxy_note(site_id, moderation.proxy_name(on_behalf_of), draft)
+        if written.created:
+            await self._announce(written.entry)
+        return written
+
+    async def participant(self, participant_id: str) -> Participant:
+        return await self.store.get_participant(participant_id)
+
+    async def participants(self, site_id: str) -> list[Participant]:
+        return await self.store.list_participants(site_id)
+
+    # -- dot voting -----------------------------------------------------------------------------
+    async def cast_vote(self, participant_id: str, note_id: str) -> VoteWritten:
+        """One vote; the store checks the phase, the budget and the note inside its transaction."""
+        written = await self.store.cast_vote(await self.store.get_participant(participant_id), note_id)
+        await self._announce(written.entry)
+        return written
+
+    async def withdraw_vote(self, participant_id: str, note_id: str) -> VoteWritten:
+        written = await self.store.withdraw_vote(await self.store.get_participant(participant_id), note_id)
+        await self._announce(written.entry)
+        return written
+
+    async def ballot(self, participant_id: str) -> votes.Ballot:
+        return await self.store.ballot(await self.store.get_participant(participant_id))
+
+    async def set_voting(self, event_id: str, *, budget: object, several_per_note: object, hidden: object) -> Event:
+        event, entry = await self.store.set_voting(event_id, votes.settings(budget, several_per_note, hidden))
+        await self._announce(entry)
+        return event
+
+    async def reveal_votes(self, site_id: str, *, revealed: bool) -> Site:
+        site, entry = await self.store.reveal_votes(site_id, revealed=revealed)
+        await self._announce(entry)
+        return site
+
+    async def results(self, event_id: str) -> Results:
+        """Ranked from one consistent read of the board: its visible notes and their totals."""
+        board = await self.store.board(event_id)
+        ranked = votes.ranking(board.votes, {note.id: note.site_id for note in board.notes})
+        texts = {note.id: note.text for note in board.notes}
+        return Results(board.sites, texts, ranked, votes.across_sites(ranked))
+
+    # -- ideas travelling: build-ons, sends, spotlights ------------------------------------------------
+    # Who may do which is checked by the caller: any participant of the event builds on a note, its
+    # author deletes a build-on, a site's facilitator (or the host) sends and spotlights.
+    async def build_on(self, participant_id: str, note_id: str, text: str, *, client_id: str | None = None) -> BuildOnWritten:
+        """A build-on under any site's note; the store checks the phase of the author's site and the note."""
+        participant = await self.store.get_participant(participant_id)
+        written = await self.store.create_build_on(participant, note_id, exchange.build_on_text(text), client_id=rules.client_id(client_id))
+        if written.created:
+            await self._announce(written.entry)
+        return written
+
+    async def delete_build_on(self, build_on_id: str) -> None:
+        await self._announce(await self.store.delete_build_on(build_on_id))
+
+    async def build_on_of(self, build_on_id: str) -> BuildOn:
+        return await self.store.get_build_on(build_on_id)
+
+    async def send(self, from_site_id: str, *, note_id: str | None = None, question: str | None = None, to_site_id: str | None = None) -> Send:
+        """A site's note or a question, to one other site or to all; the store checks both against the event."""
+        sent, _, entry = await self.store.create_send(from_site_id, note_id=note_id, question=question, to_site_id=to_site_id)
+        await self._announce(entry)
+        return sent
+
+    async def spotlight(self, site_id: str, note_id: str | None) -> Note | None:
+        """Put a note in the site's spotlight (its own, or one sent to it), or clear it with None."""
+        note, entry = await self.store.set_spotlight(site_id, note_id)
+        await self._announce(entry)
+        return note
+
     # -- reading --------------------------------------------------------------------------------
-    async def board(self, event_id: str) -> Board:
-        return await self.store.board(event_id)
+    async def board(self, event_id: str, *, moderation: bool = False) -> Board:
+        return await self.store.board(event_id, moderation=moderation)
 
     async def note_of(self, note_id: str) -> Note:
         return await self.store.get_note(note_id)

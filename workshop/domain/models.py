@@ -52,6 +52,11 @@ class Event:
     created_at: str
     updated_at: str
     kit: str | None = None  # the format kit the agenda was taken from, if any
+    # Dot voting (workshop.domain.votes): votes per participant per voting phase, whether several
+    # may go on one note, and whether totals stay hidden at a site until its facilitator reveals them.
+    vote_budget: int = 3
+    votes_several_per_note: bool = False
+    votes_hidden: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +68,8 @@ class Site:
     join_code: str
     position: int
     created_at: str
+    locked: bool = False  # moderation: a locked board takes nothing from participants
+    votes_revealed: bool = False  # dot voting: its facilitator revealed the totals the host hides
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +80,10 @@ class Participant:
     name: str | None
     role: Role | None
     created_at: str
+    # Moderation: a removed participant's tokens no longer work; a proxy stands for a table or
+    # paper notes, and is posted for by a facilitator.
+    removed_at: str | None = None
+    proxy: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +100,11 @@ class Note:
     created_at: str
     updated_at: str
     client_id: str | None = None
+    # Moderation: the note this duplicate was merged into; who hid it ("moderator" or "author");
+    # whom a facilitator posted it for ("Table 3").
+    merged_into: str | None = None
+    hidden_by: str | None = None
+    on_behalf_of: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +148,39 @@ class LogEntry:
     created_at: str = ""
 
 
+# -- ideas travelling: build-ons and sends (workshop.domain.exchange) ------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BuildOn:
+    """A participant's short addition under a note, possibly a note of another site."""
+
+    id: str
+    event_id: str
+    note_id: str
+    site_id: str  # the note's site: where the thread is shown, and who sees that others built on it
+    participant_id: str
+    author_site_id: str  # the author's site: "Odense built on this"
+    seq: int  # the log entry that created it
+    text: str
+    created_at: str
+    client_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    """A note of one site, or a facilitator's question, sent to one other site or (to_site_id None) all."""
+
+    id: str
+    event_id: str
+    from_site_id: str
+    to_site_id: str | None
+    note_id: str | None
+    question: str | None
+    seq: int  # the log entry that created it
+    created_at: str
+
+
 @dataclass(frozen=True, slots=True)
 class Board:
     """The whole current state of an event, as of log entry `seq`."""
@@ -142,9 +191,19 @@ class Board:
     notes: list[Note]
     phases: list[Phase] = field(default_factory=list)
     clocks: list[SiteClock] = field(default_factory=list)  # one per site, in the sites' order
+    # Only for moderators' screens (`Store.board(..., moderation=True)`): notes hidden or merged
+    # away, and the participants who have not been removed (proxies left out).
+    hidden_notes: list[Note] = field(default_factory=list)
+    participants: list[Participant] = field(default_factory=list)
+    votes: dict[str, int] = field(default_factory=dict)  # note id -> votes it received (notes with any)
+    # Ideas travelling (workshop.domain.exchange): build-ons of visible notes, in order; sends whose
+    # note is visible (or that carry a question), in order; each site's spotlighted note (site -> note).
+    build_ons: list[BuildOn] = field(default_factory=list)
+    sends: list[Send] = field(default_factory=list)
+    spotlights: dict[str, str] = field(default_factory=dict)
 
 
-def as_json(record: Event | Site | Participant | Note | Phase | SiteClock) -> dict[str, Any]:
+def as_json(record: Event | Site | Participant | Note | Phase | SiteClock | BuildOn | Send) -> dict[str, Any]:
     """A record as the JSON object the API, the live stream and the log carry."""
     out: dict[str, Any] = {}
     for name in record.__slots__:  # type: ignore[union-attr]
@@ -162,4 +221,14 @@ def board_as_json(board: Board) -> dict[str, Any]:
         "notes": [as_json(note) for note in board.notes],
         "phases": [as_json(phase) for phase in board.phases],
         "clocks": [as_json(clock) for clock in board.clocks],
+        "votes": shown_votes(board),
+        "build_ons": [as_json(build_on) for build_on in board.build_ons],
+        "sends": [as_json(send) for send in board.sends],
+        "spotlights": dict(board.spotlights),
     }
+
+
+def shown_votes(board: Board) -> dict[str, int]:
+    """The totals anyone may see: of visible notes, at sites whose totals are not hidden (or revealed)."""
+    shown = {site.id for site in board.sites if not board.event.votes_hidden or site.votes_revealed}
+    return {note.id: board.votes[note.id] for note in board.notes if note.id in board.votes and note.site_id in shown}

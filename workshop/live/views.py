@@ -21,6 +21,8 @@ from workshop.domain import agenda
 from workshop.domain.models import Board, LogEntry, SiteClock, as_json, board_as_json
 from workshop.live.connection import Join, join_html, join_json
 from workshop.live.state import RoomState
+from workshop.live.exchange import ExchangeState
+from workshop.live.votes import VoteState
 
 Render = Callable[..., str]  # render(template_name, lang, **context) -> HTML
 
@@ -41,7 +43,10 @@ def snapshot(board: Board) -> dict[str, Any]:
 def entry_site(entry: LogEntry) -> str | None:
     """The site an entry is about, or None for entries about the whole event."""
     data = entry.data
-    for key in ("note", "participant"):
+    if "send" in data:  # a send is about where it goes: one site, or (None) every other site
+        to_site = data["send"]["to_site_id"]
+        return None if to_site is None else str(to_site)
+    for key in ("note", "participant", "build_on"):  # a build-on is about its note's site
         if key in data:
             return str(data[key]["site_id"])
     if "site" in data:
@@ -57,16 +62,24 @@ def region_context(board: Board, now: datetime | None = None) -> dict[str, Any]:
     that moment as the pages' countdowns read it, so every screen counts down from server time."""
     now = now or datetime.now(UTC)
     clocks = {clock.site_id: clock for clock in board.clocks}
+    travelled = ExchangeState.from_board(board)
     return {
         "event_id": board.event.id,
         "sites": [as_json(site) for site in board.sites],
-        "notes": [as_json(note) for note in board.notes],
+        "notes": [travelled.threaded(as_json(note)) for note in board.notes],
+        "exchange": travelled,
         "names": {site.id: site.name for site in board.sites},
         "timezone": board.event.timezone,
         "counts": Counter(note.site_id for note in board.notes),
         "phases": list(board.phases),
         "progress": {site.id: agenda.progress(clocks.get(site.id, SiteClock(site.id)), board.phases, now) for site in board.sites},
         "server_now": agenda.stamp(now),
+        # Moderation: each site's lock; the hidden notes and participants only moderators' boards carry.
+        "locked": {site.id: site.locked for site in board.sites},
+        "hidden_notes": [as_json(note) for note in board.hidden_notes],
+        "participants": [as_json(person) for person in board.participants],
+        # Dot voting: each screen asks it for what it shows (`voting.marks(view, site_id, phase)`).
+        "voting": VoteState.from_board(board),
     }
 
 
@@ -81,6 +94,7 @@ def entry_moment(entry: LogEntry) -> datetime:
 class View(Protocol):
     key: Hashable
     join: Join
+    moderation: bool  # whether its first payload needs the moderators' board (hidden notes, participants)
 
     def first(self, board: Board, state: RoomState) -> str:
         """The socket's first payload: the whole current state as of `board.seq`."""
@@ -99,6 +113,7 @@ class JsonView:
     """The API's stream. With a site, that site's entries are urgent and the others may wait a moment."""
 
     join = staticmethod(join_json)
+    moderation = False
 
     def __init__(self, site_id: str | None = None) -> None:
         self.site_id = site_id
@@ -122,6 +137,7 @@ class HtmlView:
 
     join = staticmethod(join_html)
     kind = ""
+    moderation = False
 
     def __init__(self, render: Render, lang: str, site_id: str | None = None) -> None:
         self._render = render
@@ -139,12 +155,18 @@ class HtmlView:
         return True
 
     def render(self, entry: LogEntry, state: RoomState) -> str | None:
-        if not entry.type.startswith(("note.", "site.", "event.", "agenda.", "clock.")) or not self.shows(entry):
+        if not entry.type.startswith(("note.", "site.", "event.", "agenda.", "clock.", "build_on.", "send.", "participant.",
+                                       "vote.", "voting.", "votes.")):
+            return None
+        if self.shows(entry):
+            template = "entry"
+        elif self.site_id in state.exchange.reached:
+            template = "exchange_entry"  # another site's note, which this site shows in its lane or spotlight, changed
+        else:
             return None
         now = entry_moment(entry)
-        return self.fragment(
-            "entry", entry=entry, type=entry.type, data=entry.data, state=state, now=now, server_now=agenda.stamp(now)
-        ) or None
+        html = self.fragment(template, entry=entry, type=entry.type, data=entry.data, state=state, now=now, server_now=agenda.stamp(now))
+        return html if html.strip() else None  # nothing for this view: no frame (a send to another site, say)
 
     def urgent(self, entry: LogEntry) -> bool:
         return True
@@ -164,6 +186,7 @@ class ConsoleView(SiteBoardView):
     """A facilitator's console: the site board's notes and banner, plus the phase's script and controls."""
 
     kind = "console"
+    moderation = True  # its hidden notes to restore and its participants to remove
 
 
 class SharedBoardView(HtmlView):

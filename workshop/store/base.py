@@ -19,8 +19,9 @@ import abc
 from dataclasses import dataclass
 
 from workshop.domain.agenda import ClockAction, PhaseDraft
-from workshop.domain.models import Board, Event, LogEntry, Note, Participant, Phase, Site, SiteClock
+from workshop.domain.models import Board, BuildOn, Event, LogEntry, Note, Participant, Phase, Send, Site, SiteClock
 from workshop.domain.rules import NoteDraft
+from workshop.domain.votes import Ballot, VotingSettings
 
 
 class NotFound(LookupError):
@@ -42,6 +43,23 @@ class Written:
 class NoteWritten(Written):
     note: Note
     created: bool  # False when a retried post (same client_id) returned the note it made before
+
+
+@dataclass(frozen=True, slots=True)
+class VoteWritten(Written):
+    """A vote cast or taken back: the note's new total, and the voter's ballot after it."""
+
+    note_id: str
+    site_id: str  # the note's site
+    votes: int  # the note's total now
+    shown: bool  # whether the note's site shows its totals (not hidden, or revealed)
+    ballot: Ballot
+
+
+@dataclass(frozen=True, slots=True)
+class BuildOnWritten(Written):
+    build_on: BuildOn
+    created: bool  # False when a retry (same client_id) returned the build-on it made before
 
 
 class Store(abc.ABC):
@@ -125,7 +143,8 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     async def update_note(self, note_id: str, **changes: object) -> NoteWritten:
-        """Change text, kind, colour or visible; the log entry keeps the text it replaced."""
+        """Change text, kind, colour or visible (and, hiding or restoring, hidden_by and merged_into);
+        the log entry keeps the text it replaced."""
 
     @abc.abstractmethod
     async def delete_note(self, note_id: str) -> LogEntry: ...
@@ -153,10 +172,104 @@ class Store(abc.ABC):
         """Apply a clock action to one site, or to every site of the event (`agenda.move_many`),
         inside the transaction; return the clocks that changed."""
 
+    # -- moderation -----------------------------------------------------------------------------
+    # Checked inside each write's transaction: `moderation.can_moderate` (the event is not closed),
+    # and for participants' contributions `moderation.can_participate` (their site is not locked).
+    @abc.abstractmethod
+    async def merge_note(self, note_id: str, into_id: str) -> tuple[Note, LogEntry]:
+        """Fold a duplicate into a kept note of the same event: hide it, mark it merged, and move its
+        votes and build-ons to the kept note. Returns the duplicate as it now is; logs `note.merged`."""
+
+    @abc.abstractmethod
+    async def update_site(self, site_id: str, *, locked: bool) -> tuple[Site, LogEntry | None]:
+        """Lock or unlock a site's board; the entry is None when it already was so."""
+
+    @abc.abstractmethod
+    async def remove_participant(self, participant_id: str, *, hide_notes: bool) -> tuple[Participant, list[Note], LogEntry | None]:
+        """Remove a participant (their tokens stop working) and, if asked, hide their visible notes.
+        Returns the participant, the notes hidden now, and the entry (None when nothing changed)."""
+
+    @abc.abstractmethod
+    async def create_proxy_note(self, site_id: str, on_behalf_of: str, draft: NoteDraft) -> NoteWritten:
+        """Post a note for a table or paper notes: find or make the site's proxy participant of that
+        name and store the note as theirs, in one transaction. A locked board and the phase do not
+        apply: this is the facilitator's own action."""
+
+    @abc.abstractmethod
+    async def list_participants(self, site_id: str) -> list[Participant]:
+        """The site's participants who have not been removed, in the order they joined (no proxies)."""
+
+    # -- dot voting -------------------------------------------------------------------------------
+    # Checked inside each write's transaction: `votes.can_change_votes` (the event is not closed)
+    # and, for a vote, `votes.can_vote` against the phase the voter's site is in (`_phase_at`) and
+    # what the voter has spent in that phase, so concurrent votes never pass the budget.
+    @abc.abstractmethod
+    async def cast_vote(self, participant: Participant, note_id: str) -> VoteWritten:
+        """One vote from a participant on a visible note of their event (any site's); logs `vote.cast`."""
+
+    @abc.abstractmethod
+    async def withdraw_vote(self, participant: Participant, note_id: str) -> VoteWritten:
+        """Take back one of the participant's votes on the note in their site's current voting phase;
+        logs `vote.withdrawn`."""
+
+    @abc.abstractmethod
+    async def set_voting(self, event_id: str, rules: VotingSettings) -> tuple[Event, LogEntry | None]:
+        """Change the event's voting settings; the entry (`voting.updated`) is None when nothing changed."""
+
+    @abc.abstractmethod
+    async def reveal_votes(self, site_id: str, *, revealed: bool) -> tuple[Site, LogEntry | None]:
+        """Reveal (or hide again) a site's totals; the entry (`votes.revealed`) is None when it already was so."""
+
+    @abc.abstractmethod
+    async def vote_tallies(self, event_id: str) -> dict[str, int]:
+        """Note id -> votes received, for every note of the event with at least one (hidden ones too)."""
+
+    @abc.abstractmethod
+    async def ballot(self, participant: Participant) -> Ballot:
+        """The participant's votes in their site's current phase: spent, left, and on which notes."""
+
+    # -- ideas travelling: build-ons, sends, spotlights ----------------------------------------------
+    # Checked inside each write's transaction: the event is not closed (`rules.can_post` for a
+    # build-on, `rules.can_change_notes` for the rest), the author's site's phase allows building
+    # (`_phase_at` + `exchange.can_build_on`), the sites a send may go to (`exchange.send`), and
+    # what a site may spotlight (`exchange.can_spotlight`: its own notes, or ones sent to it).
+    @abc.abstractmethod
+    async def create_build_on(self, participant: Participant, note_id: str, text: str, *, client_id: str | None) -> BuildOnWritten:
+        """A build-on under a visible note of the participant's event (any site's); a client_id this
+        participant used before returns that build-on. Logs `build_on.created`."""
+
+    @abc.abstractmethod
+    async def get_build_on(self, build_on_id: str) -> BuildOn: ...
+
+    @abc.abstractmethod
+    async def delete_build_on(self, build_on_id: str) -> LogEntry:
+        """Logs `build_on.deleted`."""
+
+    @abc.abstractmethod
+    async def list_build_ons(self, note_id: str) -> list[BuildOn]:
+        """A note's build-ons, oldest first."""
+
+    @abc.abstractmethod
+    async def create_send(
+        self, from_site_id: str, *, note_id: str | None, question: str | None, to_site_id: str | None
+    ) -> tuple[Send, Note | None, LogEntry]:
+        """Send one of the site's visible notes, or a question, to another site or (None) to all of
+        them; returns the send and the note sent. Logs `send.created`."""
+
+    @abc.abstractmethod
+    async def list_sends(self, event_id: str) -> list[Send]:
+        """The event's sends, oldest first (those of hidden notes too)."""
+
+    @abc.abstractmethod
+    async def set_spotlight(self, site_id: str, note_id: str | None) -> tuple[Note | None, LogEntry | None]:
+        """Put a note in the site's spotlight, or clear it (None); the entry (`site.spotlight`) is None
+        when the spotlight already was so."""
+
     # -- reading the whole ----------------------------------------------------------------------
     @abc.abstractmethod
-    async def board(self, event_id: str) -> Board:
-        """The event's whole current state, consistent with log entry `Board.seq`."""
+    async def board(self, event_id: str, *, moderation: bool = False) -> Board:
+        """The event's whole current state, consistent with log entry `Board.seq`; with `moderation`,
+        also its hidden notes and its participants (for moderators' screens)."""
 
     @abc.abstractmethod
     async def log_since(self, event_id: str, since: int, limit: int = 1000) -> list[LogEntry]:

@@ -11,13 +11,14 @@ import json
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import asdict
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
-from workshop.domain import agenda, rules
+from workshop.domain import agenda, moderation, rules, votes
 from workshop.domain.agenda import Activity, ClockAction, PhaseDraft
 from workshop.domain.codes import new_join_code
 from workshop.domain.errors import RuleError
@@ -36,11 +37,17 @@ from workshop.domain.models import (
     SiteClock,
     as_json,
 )
-from workshop.store.base import NotFound, NoteWritten, Store, StoreUnavailable
+from workshop.domain.votes import Ballot, VotingSettings
+from workshop.store.base import NotFound, NoteWritten, Store, StoreUnavailable, VoteWritten
 from workshop.store.ids import new_id, new_secret, utc_now
+from workshop.domain import exchange
+from workshop.domain.models import BuildOn, Send
+from workshop.store.base import BuildOnWritten
 
 EVENT_FIELDS = ("title", "theme", "description", "language", "timezone", "status")
-NOTE_FIELDS = ("text", "kind", "colour", "visible")
+NOTE_FIELDS = ("text", "kind", "colour", "visible", "hidden_by", "merged_into")
+# Moderation: the participants a moderator may remove (not removed yet, not a table's proxy), as they joined.
+PRESENT_PEOPLE = "removed_at IS NULL AND proxy = 0 ORDER BY created_at, rowid"
 
 
 def migration_scripts(dialect: str) -> list[tuple[int, str]]:
@@ -62,6 +69,9 @@ def _event(row: sqlite3.Row) -> Event:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         kit=row["kit"],
+        vote_budget=row["vote_budget"],
+        votes_several_per_note=bool(row["votes_several_per_note"]),
+        votes_hidden=bool(row["votes_hidden"]),
     )
 
 
@@ -74,6 +84,8 @@ def _site(row: sqlite3.Row) -> Site:
         join_code=row["join_code"],
         position=row["position"],
         created_at=row["created_at"],
+        locked=bool(row["locked"]),
+        votes_revealed=bool(row["votes_revealed"]),
     )
 
 
@@ -85,6 +97,8 @@ def _participant(row: sqlite3.Row) -> Participant:
         name=row["name"],
         role=Role(row["role"]) if row["role"] else None,
         created_at=row["created_at"],
+        removed_at=row["removed_at"],
+        proxy=bool(row["proxy"]),
     )
 
 
@@ -102,6 +116,9 @@ def _note(row: sqlite3.Row) -> Note:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         client_id=row["client_id"],
+        merged_into=row["merged_into"],
+        hidden_by=row["hidden_by"],
+        on_behalf_of=row["on_behalf_of"],
     )
 
 
@@ -131,6 +148,20 @@ def _clock(site_row: sqlite3.Row) -> SiteClock:
 
 def _entry(row: sqlite3.Row) -> LogEntry:
     return LogEntry(event_id=row["event_id"], seq=row["seq"], type=row["type"], data=json.loads(row["data"]), created_at=row["created_at"])
+
+
+def _build_on(row: sqlite3.Row) -> BuildOn:
+    return BuildOn(
+        id=row["id"], event_id=row["event_id"], note_id=row["note_id"], site_id=row["site_id"], participant_id=row["participant_id"],
+        author_site_id=row["author_site_id"], seq=row["seq"], text=row["text"], created_at=row["created_at"], client_id=row["client_id"],
+    )
+
+
+def _send(row: sqlite3.Row) -> Send:
+    return Send(
+        id=row["id"], event_id=row["event_id"], from_site_id=row["from_site_id"], to_site_id=row["to_site_id"], note_id=row["note_id"],
+        question=row["question"], seq=row["seq"], created_at=row["created_at"],
+    )
 
 
 class SQLiteStore(Store):
@@ -408,35 +439,46 @@ class SQLiteStore(Store):
 
     # -- notes ----------------------------------------------------------------------------------
     async def create_note(self, participant: Participant, draft: rules.NoteDraft) -> NoteWritten:
-        now = utc_now()
         async with self._write() as conn:
-            if draft.client_id is not None:
-                earlier = await self._all(
-                    "SELECT * FROM notes WHERE participant_id = ? AND client_id = ?", (participant.id, draft.client_id), conn
-                )
-                if earlier:
-                    note = _note(earlier[0])
-                    rows = await self._all("SELECT * FROM event_log WHERE event_id = ? AND seq = ?", (note.event_id, note.seq), conn)
-                    return NoteWritten(entry=_entry(rows[0]), note=note, created=False)
+            earlier = await self._earlier_note(conn, participant.id, draft.client_id)
+            if earlier is not None:
+                return earlier
             # A retry is answered above even once the event has closed: the first post was stored.
             rules.can_post(await self._status(conn, participant.event_id))
+            await self._check_present(conn, participant.id)
+            await self._check_site_open(conn, participant.site_id)
             agenda.can_do(Activity.POST, await self._phase_at(conn, participant.site_id))
-            note_id = new_id()
-            # The note's seq is the seq of the entry that announces it, known only once appended.
-            async with conn.execute("SELECT last_seq + 1 FROM events WHERE id = ?", (participant.event_id,)) as cursor:
-                row = await cursor.fetchone()
-            assert row is not None
-            note = Note(
-                note_id, participant.event_id, participant.site_id, participant.id, row[0], draft.text, draft.kind,
-                draft.colour, True, now, now, draft.client_id,
-            )
-            await conn.execute(
-                "INSERT INTO notes (id, event_id, site_id, participant_id, seq, text, kind, colour, visible, client_id, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
-                (note.id, note.event_id, note.site_id, note.participant_id, note.seq, note.text, note.kind.value,
-                 note.colour.value, note.client_id, now, now),
-            )
-            entry = await self._append(conn, note.event_id, "note.created", {"note": as_json(note)}, now)
+            return await self._insert_note(conn, participant, draft)
+
+    async def _earlier_note(self, conn: aiosqlite.Connection, participant_id: str, client_id: str | None) -> NoteWritten | None:
+        """The note this participant already posted with this client_id, with its entry (a retried post)."""
+        if client_id is None:
+            return None
+        earlier = await self._all("SELECT * FROM notes WHERE participant_id = ? AND client_id = ?", (participant_id, client_id), conn)
+        if not earlier:
+            return None
+        note = _note(earlier[0])
+        rows = await self._all("SELECT * FROM event_log WHERE event_id = ? AND seq = ?", (note.event_id, note.seq), conn)
+        return NoteWritten(entry=_entry(rows[0]), note=note, created=False)
+
+    async def _insert_note(self, conn: aiosqlite.Connection, participant: Participant, draft: rules.NoteDraft) -> NoteWritten:
+        """Insert a note and its `note.created` entry, inside the caller's transaction (rules already checked)."""
+        now = utc_now()
+        # The note's seq is the seq of the entry that announces it, known only once appended.
+        async with conn.execute("SELECT last_seq + 1 FROM events WHERE id = ?", (participant.event_id,)) as cursor:
+            row = await cursor.fetchone()
+        assert row is not None
+        note = Note(
+            new_id(), participant.event_id, participant.site_id, participant.id, row[0], draft.text, draft.kind,
+            draft.colour, True, now, now, draft.client_id, on_behalf_of=participant.name if participant.proxy else None,
+        )
+        await conn.execute(
+            "INSERT INTO notes (id, event_id, site_id, participant_id, seq, text, kind, colour, visible, client_id, on_behalf_of,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
+            (note.id, note.event_id, note.site_id, note.participant_id, note.seq, note.text, note.kind.value,
+             note.colour.value, note.client_id, note.on_behalf_of, now, now),
+        )
+        entry = await self._append(conn, note.event_id, "note.created", {"note": as_json(note)}, now)
         assert entry.seq == note.seq
         return NoteWritten(entry=entry, note=note, created=True)
 
@@ -534,8 +576,395 @@ class SQLiteStore(Store):
             entry = await self._append(conn, event_id, "clock.changed", data, now)
         return moved, entry
 
+    # -- moderation -----------------------------------------------------------------------------
+    @staticmethod
+    async def _check_site_open(conn: aiosqlite.Connection, site_id: str) -> None:
+        """Refuse a participant's note, vote or build-on while their site's board is locked.
+
+        Call it inside the write's transaction (as `create_note` does), so a lock that commits
+        first always wins; pass the acting participant's site.
+        """
+        async with conn.execute("SELECT locked FROM sites WHERE id = ?", (site_id,)) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            raise NotFound(f"site {site_id}")
+        moderation.can_participate(bool(row[0]))
+
+    @staticmethod
+    async def _check_present(conn: aiosqlite.Connection, participant_id: str) -> None:
+        """A participant removed while their request was on its way is refused like an unknown one."""
+        async with conn.execute("SELECT 1 FROM participants WHERE id = ? AND removed_at IS NULL", (participant_id,)) as cursor:
+            if await cursor.fetchone() is None:
+                raise NotFound(f"participant {participant_id}")
+
+    async def merge_note(self, note_id: str, into_id: str) -> tuple[Note, LogEntry]:
+        now = utc_now()
+        async with self._write() as conn:
+            found = {row["id"]: _note(row) for row in await self._all("SELECT * FROM notes WHERE id IN (?, ?)", (note_id, into_id), conn)}
+            if note_id not in found or into_id not in found:
+                raise NotFound(f"note {note_id if note_id not in found else into_id}")
+            duplicate, kept = found[note_id], found[into_id]
+            rules.can_change_notes(await self._status(conn, duplicate.event_id))
+            moderation.can_merge(
+                duplicate.id, duplicate.event_id, kept.id, kept.event_id,
+                note_merged=duplicate.merged_into is not None, into_merged=kept.merged_into is not None,
+            )
+            moderation.can_merge_into(kept.visible)
+            rows = await self._all(
+                "UPDATE notes SET visible = 0, hidden_by = ?, merged_into = ?, updated_at = ? WHERE id = ? RETURNING *",
+                (moderation.HIDDEN_BY_MODERATOR, kept.id, now, duplicate.id), conn,
+            )
+            merged = _note(rows[0])
+            carried = await self._carry_over(conn, duplicate.id, kept)
+            data = {
+                "note_id": duplicate.id, "into": kept.id, "site_id": duplicate.site_id, "into_site_id": kept.site_id,
+                "note": as_json(merged), "carried": carried,
+            }
+            entry = await self._append(conn, duplicate.event_id, "note.merged", data, now)
+        return merged, entry
+
+    # The other features' rows that hang on a note and follow it when it is merged (the agreed
+    # names: `votes(note_id)`, `build_ons(note_id)`, each with `site_id`, the note's site).
+    CARRIED_WITH_A_NOTE = ("votes", "build_ons")
+
+    async def _carry_over(self, conn: aiosqlite.Connection, from_id: str, kept: Note) -> dict[str, int]:
+        """Move votes and build-ons from a merged duplicate to the kept note; a table not there yet is skipped."""
+        carried: dict[str, int] = {}
+        for table in self.CARRIED_WITH_A_NOTE:
+            columns = {row[0] for row in await self._all("SELECT name FROM pragma_table_info(?)", (table,), conn)}
+            if "note_id" not in columns:
+                continue
+            moves_site = ", site_id = :site" if "site_id" in columns else ""
+            async with conn.execute(
+                f"UPDATE {table} SET note_id = :kept{moves_site} WHERE note_id = :duplicate", {"kept": kept.id, "site": kept.site_id, "duplicate": from_id}
+            ) as cursor:
+                carried[table] = cursor.rowcount
+        return carried
+
+    async def update_site(self, site_id: str, *, locked: bool) -> tuple[Site, LogEntry | None]:
+        async with self._write() as conn:
+            rows = await self._all("SELECT * FROM sites WHERE id = ?", (site_id,), conn)
+            if not rows:
+                raise NotFound(f"site {site_id}")
+            site = _site(rows[0])
+            moderation.can_moderate(await self._status(conn, site.event_id))
+            if site.locked == locked:  # a concurrent request already did it: nothing to log
+                return site, None
+            rows = await self._all("UPDATE sites SET locked = ? WHERE id = ? RETURNING *", (int(locked), site_id), conn)
+            site = _site(rows[0])
+            entry = await self._append(conn, site.event_id, "site.updated", {"site": as_json(site), "changed": ["locked"]}, utc_now())
+        return site, entry
+
+    async def remove_participant(self, participant_id: str, *, hide_notes: bool) -> tuple[Participant, list[Note], LogEntry | None]:
+        now = utc_now()
+        async with self._write() as conn:
+            rows = await self._all("SELECT * FROM participants WHERE id = ?", (participant_id,), conn)
+            if not rows:
+                raise NotFound(f"participant {participant_id}")
+            moderation.can_moderate(await self._status(conn, rows[0]["event_id"]))
+            already = rows[0]["removed_at"] is not None
+            if not already:
+                rows = await self._all("UPDATE participants SET removed_at = ? WHERE id = ? RETURNING *", (now, participant_id), conn)
+            participant = _participant(rows[0])
+            hidden: list[Note] = []
+            if hide_notes:
+                hidden_rows = await self._all(
+                    "UPDATE notes SET visible = 0, hidden_by = ?, updated_at = ? WHERE participant_id = ? AND visible = 1 RETURNING *",
+                    (moderation.HIDDEN_BY_MODERATOR, now, participant_id), conn,
+                )
+                hidden = sorted((_note(row) for row in hidden_rows), key=lambda note: note.seq)
+            if already and not hidden:  # removed before, and nothing more to hide: nothing to log
+                return participant, [], None
+            data = {"participant": as_json(participant), "hidden_notes": [as_json(note) for note in hidden]}
+            entry = await self._append(conn, participant.event_id, "participant.removed", data, now)
+        return participant, hidden, entry
+
+    async def create_proxy_note(self, site_id: str, on_behalf_of: str, draft: rules.NoteDraft) -> NoteWritten:
+        async with self._write() as conn:
+            proxy = await self._proxy(conn, site_id, on_behalf_of)
+            earlier = await self._earlier_note(conn, proxy.id, draft.client_id)
+            if earlier is not None:
+                return earlier
+            rules.can_post(await self._status(conn, proxy.event_id))
+            return await self._insert_note(conn, proxy, draft)
+
+    async def _proxy(self, conn: aiosqlite.Connection, site_id: str, name: str) -> Participant:
+        """The site's proxy participant of this name, made on first use (one per name: a unique index)."""
+        sites = await self._all("SELECT event_id FROM sites WHERE id = ?", (site_id,), conn)
+        if not sites:
+            raise NotFound(f"site {site_id}")
+        await conn.execute(
+            "INSERT INTO participants (id, event_id, site_id, name, role, created_at, proxy) VALUES (?, ?, ?, ?, NULL, ?, 1)"
+            " ON CONFLICT (site_id, name) WHERE proxy = 1 DO NOTHING",
+            (new_id(), sites[0]["event_id"], site_id, name, utc_now()),
+        )
+        rows = await self._all("SELECT * FROM participants WHERE site_id = ? AND name = ? AND proxy = 1", (site_id, name), conn)
+        return _participant(rows[0])
+
+    async def _for_moderators(self, conn: aiosqlite.Connection, event_id: str) -> tuple[list[Note], list[Participant]]:
+        """What only moderators' screens show: the hidden notes, and the participants still there."""
+        hidden = await self._all("SELECT * FROM notes WHERE event_id = ? AND visible = 0 ORDER BY seq", (event_id,), conn)
+        people = await self._all(f"SELECT * FROM participants WHERE event_id = ? AND {PRESENT_PEOPLE}", (event_id,), conn)
+        return [_note(row) for row in hidden], [_participant(row) for row in people]
+
+    async def list_participants(self, site_id: str) -> list[Participant]:
+        return [_participant(row) for row in await self._all(f"SELECT * FROM participants WHERE site_id = ? AND {PRESENT_PEOPLE}", (site_id,))]
+
+    # -- dot voting -------------------------------------------------------------------------------
+    async def cast_vote(self, participant: Participant, note_id: str) -> VoteWritten:
+        now = utc_now()
+        async with self._write() as conn:
+            note, phase, settings, before = await self._vote_context(conn, participant, note_id, visible_only=True)
+            votes.can_vote(phase, settings, spent=before.spent, on_note=before.notes.get(note_id, 0))
+            assert phase is not None  # can_vote refuses outside a voting phase
+            await conn.execute(
+                "INSERT INTO votes (id, event_id, note_id, site_id, participant_id, voter_site_id, phase_id, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (new_id(), participant.event_id, note_id, note["site_id"], participant.id, participant.site_id, phase.id, now),
+            )
+            return await self._vote_written(conn, "vote.cast", participant, note, phase, settings, now)
+
+    async def withdraw_vote(self, participant: Participant, note_id: str) -> VoteWritten:
+        now = utc_now()
+        async with self._write() as conn:
+            # A vote on a note hidden since may still be taken back: it is the voter's budget.
+            note, phase, settings, before = await self._vote_context(conn, participant, note_id, visible_only=False)
+            votes.can_withdraw(phase, on_note=before.notes.get(note_id, 0))
+            assert phase is not None  # can_withdraw refuses outside a voting phase
+            await conn.execute(
+                "DELETE FROM votes WHERE id = (SELECT id FROM votes WHERE participant_id = ? AND note_id = ? AND phase_id = ?"
+                " ORDER BY created_at DESC LIMIT 1)",
+                (participant.id, note_id, phase.id),
+            )
+            return await self._vote_written(conn, "vote.withdrawn", participant, note, phase, settings, now)
+
+    async def _vote_context(
+        self, conn: aiosqlite.Connection, participant: Participant, note_id: str, *, visible_only: bool
+    ) -> tuple[sqlite3.Row, Phase | None, VotingSettings, Ballot]:
+        """What a vote is checked against, as this write transaction reads it: the note (of the voter's
+        event), the phase the voter's site is in, the event's settings, and the voter's ballot in that phase."""
+        events = await self._all("SELECT * FROM events WHERE id = ?", (participant.event_id,), conn)
+        if not events:
+            raise NotFound(f"event {participant.event_id}")
+        event = _event(events[0])
+        votes.can_change_votes(event.status)
+        await self._check_present(conn, participant.id)  # moderation: not removed meanwhile
+        await self._check_site_open(conn, participant.site_id)  # moderation: their board is not locked
+        notes = await self._all("SELECT id, site_id, visible FROM notes WHERE id = ? AND event_id = ?", (note_id, event.id), conn)
+        if not notes or (visible_only and not notes[0]["visible"]):
+            raise NotFound(f"note {note_id}")
+        settings = votes.settings_of(event)
+        phase = await self._phase_at(conn, participant.site_id)
+        return notes[0], phase, settings, await self._ballot_in(conn, participant, phase, settings)
+
+    async def _ballot_in(
+        self, conn: aiosqlite.Connection, participant: Participant, phase: Phase | None, settings: VotingSettings
+    ) -> Ballot:
+        """What the participant has spent in `phase`, as the connection's transaction reads it."""
+        if phase is None:
+            return Ballot(None, False, settings.budget, 0, {})
+        rows = await self._all(
+            "SELECT note_id, count(*) AS cast FROM votes WHERE participant_id = ? AND phase_id = ? GROUP BY note_id",
+            (participant.id, phase.id), conn,
+        )
+        mine = {row["note_id"]: int(row["cast"]) for row in rows}
+        return Ballot(phase.id, votes.voting_open(phase), settings.budget, sum(mine.values()), mine)
+
+    async def _vote_written(
+        self, conn: aiosqlite.Connection, type_: str, participant: Participant, note: sqlite3.Row, phase: Phase,
+        settings: VotingSettings, now: str,
+    ) -> VoteWritten:
+        """Log a vote cast or taken back with the note's new total (never who voted: votes are anonymous)."""
+        total = (await self._all("SELECT count(*) FROM votes WHERE note_id = ?", (note["id"],), conn))[0][0]
+        data = {"note_id": note["id"], "site_id": note["site_id"], "votes": total, "phase_id": phase.id}
+        entry = await self._append(conn, participant.event_id, type_, data, now)
+        revealed = (await self._all("SELECT votes_revealed FROM sites WHERE id = ?", (note["site_id"],), conn))[0][0]
+        return VoteWritten(
+            entry=entry, note_id=note["id"], site_id=note["site_id"], votes=total,
+            shown=votes.totals_shown(settings, bool(revealed)), ballot=await self._ballot_in(conn, participant, phase, settings),
+        )
+
+    async def set_voting(self, event_id: str, settings: VotingSettings) -> tuple[Event, LogEntry | None]:
+        now = utc_now()
+        async with self._write() as conn:
+            rows = await self._all("SELECT * FROM events WHERE id = ?", (event_id,), conn)
+            if not rows:
+                raise NotFound(f"event {event_id}")
+            votes.can_change_votes(EventStatus(rows[0]["status"]))
+            if votes.settings_of(_event(rows[0])) == settings:
+                return _event(rows[0]), None  # nothing changes: nothing to log
+            rows = await self._all(
+                "UPDATE events SET vote_budget = ?, votes_several_per_note = ?, votes_hidden = ?, updated_at = ? WHERE id = ? RETURNING *",
+                (settings.budget, int(settings.several_per_note), int(settings.hidden), now, event_id), conn,
+            )
+            event = _event(rows[0])
+            entry = await self._append(conn, event_id, "voting.updated", {"event": as_json(event), "voting": asdict(settings)}, now)
+        return event, entry
+
+    async def reveal_votes(self, site_id: str, *, revealed: bool) -> tuple[Site, LogEntry | None]:
+        now = utc_now()
+        async with self._write() as conn:
+            rows = await self._all("SELECT * FROM sites WHERE id = ?", (site_id,), conn)
+            if not rows:
+                raise NotFound(f"site {site_id}")
+            site = _site(rows[0])
+            votes.can_change_votes(await self._status(conn, site.event_id))
+            if site.votes_revealed == revealed:
+                return site, None
+            rows = await self._all("UPDATE sites SET votes_revealed = ? WHERE id = ? RETURNING *", (int(revealed), site_id), conn)
+            entry = await self._append(conn, site.event_id, "votes.revealed", {"site_id": site_id, "revealed": revealed}, now)
+        return _site(rows[0]), entry
+
+    async def _tallies(self, conn: aiosqlite.Connection | None, event_id: str) -> dict[str, int]:
+        rows = await self._all("SELECT note_id, count(*) FROM votes WHERE event_id = ? GROUP BY note_id", (event_id,), conn)
+        return {row[0]: int(row[1]) for row in rows}
+
+    async def vote_tallies(self, event_id: str) -> dict[str, int]:
+        return await self._tallies(None, event_id)
+
+    async def ballot(self, participant: Participant) -> Ballot:
+        async with self._snapshot() as conn:
+            rows = await self._all("SELECT * FROM events WHERE id = ?", (participant.event_id,), conn)
+            if not rows:
+                raise NotFound(f"event {participant.event_id}")
+            phase = await self._phase_at(conn, participant.site_id)
+            return await self._ballot_in(conn, participant, phase, votes.settings_of(_event(rows[0])))
+
+    # -- ideas travelling: build-ons, sends, spotlights ----------------------------------------------
+    @staticmethod
+    async def _next_seq(conn: aiosqlite.Connection, event_id: str) -> int:
+        """The seq the next appended entry will get: a record that carries its own entry's seq knows it first."""
+        async with conn.execute("SELECT last_seq + 1 FROM events WHERE id = ?", (event_id,)) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            raise NotFound(f"event {event_id}")
+        return int(row[0])
+
+    async def _entry_at(self, conn: aiosqlite.Connection, event_id: str, seq: int) -> LogEntry:
+        rows = await self._all("SELECT * FROM event_log WHERE event_id = ? AND seq = ?", (event_id, seq), conn)
+        return _entry(rows[0])
+
+    async def _note_of_event(self, conn: aiosqlite.Connection, note_id: str, event_id: str) -> Note:
+        """A note of this event as the transaction sees it; another event's note is as missing as none."""
+        rows = await self._all("SELECT * FROM notes WHERE id = ? AND event_id = ?", (note_id, event_id), conn)
+        if not rows:
+            raise NotFound(f"note {note_id}")
+        return _note(rows[0])
+
+    async def create_build_on(self, participant: Participant, note_id: str, text: str, *, client_id: str | None) -> BuildOnWritten:
+        now = utc_now()
+        async with self._write() as conn:
+            if client_id is not None:
+                sql = "SELECT * FROM build_ons WHERE participant_id = ? AND client_id = ?"
+                earlier = await self._all(sql, (participant.id, client_id), conn)
+                if earlier:  # answered even once the event has closed: the first one was stored before
+                    first = _build_on(earlier[0])
+                    return BuildOnWritten(entry=await self._entry_at(conn, first.event_id, first.seq), build_on=first, created=False)
+            exchange.can_exchange(await self._status(conn, participant.event_id))
+            exchange.can_build_on(await self._phase_at(conn, participant.site_id))
+            await self._check_present(conn, participant.id)  # moderation: not removed meanwhile
+            await self._check_site_open(conn, participant.site_id)  # moderation: their board is not locked
+            note = await self._note_of_event(conn, note_id, participant.event_id)
+            if not note.visible:
+                raise NotFound(f"note {note_id}")
+            build_on = BuildOn(
+                new_id(), note.event_id, note.id, note.site_id, participant.id, participant.site_id,
+                await self._next_seq(conn, note.event_id), text, now, client_id,
+            )
+            await conn.execute(
+                "INSERT INTO build_ons (id, event_id, note_id, site_id, participant_id, author_site_id, seq, text, client_id, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (build_on.id, build_on.event_id, build_on.note_id, build_on.site_id, build_on.participant_id, build_on.author_site_id,
+                 build_on.seq, text, client_id, now),
+            )
+            entry = await self._append(conn, note.event_id, "build_on.created", {"build_on": as_json(build_on)}, now)
+        return BuildOnWritten(entry=entry, build_on=build_on, created=True)
+
+    async def get_build_on(self, build_on_id: str) -> BuildOn:
+        row = await self._one("SELECT * FROM build_ons WHERE id = ?", (build_on_id,))
+        if row is None:
+            raise NotFound(f"build-on {build_on_id}")
+        return _build_on(row)
+
+    async def delete_build_on(self, build_on_id: str) -> LogEntry:
+        now = utc_now()
+        async with self._write() as conn:
+            rows = await self._all("SELECT * FROM build_ons WHERE id = ?", (build_on_id,), conn)
+            if not rows:
+                raise NotFound(f"build-on {build_on_id}")
+            gone = _build_on(rows[0])
+            exchange.can_exchange(await self._status(conn, gone.event_id))
+            await conn.execute("DELETE FROM build_ons WHERE id = ?", (build_on_id,))
+            data = {"build_on_id": gone.id, "note_id": gone.note_id, "site_id": gone.site_id, "author_site_id": gone.author_site_id}
+            return await self._append(conn, gone.event_id, "build_on.deleted", data, now)
+
+    async def list_build_ons(self, note_id: str) -> list[BuildOn]:
+        return [_build_on(row) for row in await self._all("SELECT * FROM build_ons WHERE note_id = ? ORDER BY seq", (note_id,))]
+
+    async def create_send(
+        self, from_site_id: str, *, note_id: str | None, question: str | None, to_site_id: str | None
+    ) -> tuple[Send, Note | None, LogEntry]:
+        now = utc_now()
+        async with self._write() as conn:
+            rows = await self._all("SELECT event_id FROM sites WHERE id = ?", (from_site_id,), conn)
+            if not rows:
+                raise NotFound(f"site {from_site_id}")
+            event_id = rows[0]["event_id"]
+            exchange.can_exchange(await self._status(conn, event_id))
+            sites = [row["id"] for row in await self._all("SELECT id FROM sites WHERE event_id = ?", (event_id,), conn)]
+            draft = exchange.send(from_site_id, note_id=note_id, question=question, to_site_id=to_site_id, sites=sites)
+            note = None
+            if draft.note_id is not None:
+                note = await self._note_of_event(conn, draft.note_id, event_id)
+                exchange.can_send_note(note, from_site_id)
+            sent = Send(new_id(), event_id, from_site_id, draft.to_site_id, draft.note_id, draft.question, await self._next_seq(conn, event_id), now)
+            await conn.execute(
+                "INSERT INTO sends (id, event_id, from_site_id, to_site_id, note_id, question, seq, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (sent.id, event_id, from_site_id, sent.to_site_id, sent.note_id, sent.question, sent.seq, now),
+            )
+            data: dict[str, Any] = {"send": as_json(sent)}
+            if note is not None:
+                data["note"] = as_json(note)  # the receiving screens show it without reading the store
+            entry = await self._append(conn, event_id, "send.created", data, now)
+        return sent, note, entry
+
+    async def list_sends(self, event_id: str) -> list[Send]:
+        return [_send(row) for row in await self._all("SELECT * FROM sends WHERE event_id = ? ORDER BY seq", (event_id,))]
+
+    async def set_spotlight(self, site_id: str, note_id: str | None) -> tuple[Note | None, LogEntry | None]:
+        now = utc_now()
+        async with self._write() as conn:
+            rows = await self._all("SELECT event_id, spotlight_note_id FROM sites WHERE id = ?", (site_id,), conn)
+            if not rows:
+                raise NotFound(f"site {site_id}")
+            event_id, current = rows[0]
+            exchange.can_exchange(await self._status(conn, event_id))
+            note = None
+            if note_id is not None:
+                note = await self._note_of_event(conn, note_id, event_id)
+                sends = [_send(row) for row in await self._all("SELECT * FROM sends WHERE note_id = ?", (note_id,), conn)]
+                exchange.can_spotlight(site_id, note, sent_here=any(exchange.reaches(sent, site_id) for sent in sends))
+            if current == note_id:
+                return note, None
+            await conn.execute("UPDATE sites SET spotlight_note_id = ? WHERE id = ?", (note_id, site_id))
+            # "spotlight", not "note": the entry is about the site, whichever site the note came from.
+            data = {"site_id": site_id, "note_id": note_id, "spotlight": as_json(note) if note else None}
+            entry = await self._append(conn, event_id, "site.spotlight", data, now)
+        return note, entry
+
+    async def _exchange_of(self, conn: aiosqlite.Connection, event_id: str, site_rows: list[sqlite3.Row], notes: list[Note]) -> dict[str, Any]:
+        """The board's build-ons, sends and spotlights, as far as they concern notes that are shown."""
+        shown = {note.id for note in notes}
+        build_ons = [_build_on(r) for r in await self._all("SELECT * FROM build_ons WHERE event_id = ? ORDER BY seq", (event_id,), conn)]
+        sends = [_send(r) for r in await self._all("SELECT * FROM sends WHERE event_id = ? ORDER BY seq", (event_id,), conn)]
+        return {
+            "build_ons": [build_on for build_on in build_ons if build_on.note_id in shown],
+            "sends": [sent for sent in sends if sent.note_id is None or sent.note_id in shown],
+            "spotlights": {row["id"]: row["spotlight_note_id"] for row in site_rows if row["spotlight_note_id"] in shown},
+        }
+
     # -- reading the whole ----------------------------------------------------------------------
-    async def board(self, event_id: str) -> Board:
+    async def board(self, event_id: str, *, moderation: bool = False) -> Board:
         async with self._snapshot() as conn:
             rows = await self._all("SELECT * FROM events WHERE id = ?", (event_id,), conn)
             if not rows:
@@ -544,9 +973,13 @@ class SQLiteStore(Store):
             site_rows = await self._all("SELECT * FROM sites WHERE event_id = ? ORDER BY position", (event_id,), conn)
             notes = [_note(r) for r in await self._all("SELECT * FROM notes WHERE event_id = ? AND visible = 1 ORDER BY seq", (event_id,), conn)]
             phases = [_phase(r) for r in await self._all("SELECT * FROM phases WHERE event_id = ? ORDER BY position", (event_id,), conn)]
+            tallies = await self._tallies(conn, event_id)
+            hidden, people = await self._for_moderators(conn, event_id) if moderation else ([], [])
+            travelled = await self._exchange_of(conn, event_id, site_rows, notes)
         return Board(
             seq=event_row["last_seq"], event=_event(event_row), sites=[_site(r) for r in site_rows], notes=notes,
-            phases=phases, clocks=[_clock(r) for r in site_rows],
+            phases=phases, clocks=[_clock(r) for r in site_rows], votes=tallies,
+            hidden_notes=hidden, participants=people, **travelled,
         )
 
     async def log_since(self, event_id: str, since: int, limit: int = 1000) -> list[LogEntry]:

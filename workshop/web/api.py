@@ -7,6 +7,7 @@ turned into JSON by `workshop.web.errors`.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,12 +15,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from workshop.access import Principal
-from workshop.domain import agenda, kits
+from workshop.access import Principal, Role
+from workshop.domain import agenda, kits, votes
 from workshop.domain.agenda import PhaseDraft
 from workshop.domain.models import Note, Site, as_json, board_as_json
 from workshop.i18n import gettext, in_locale, negotiate
 from workshop.service import Agenda, Workshop
+from workshop.store.base import VoteWritten
 from workshop.web import links, schemas
 from workshop.web.access import require
 from workshop.web.bodies import read_json
@@ -165,8 +167,12 @@ async def join(request: Request) -> Response:
 
 async def create_note(request: Request) -> Response:
     site_id = request.path_params["site_id"]
-    principal = await require(request, lambda p: p.is_participant_of(site_id), "post notes at this site")
+    # Participants of the site post; its facilitator and the host post for a table (`on_behalf_of`).
+    await require(request, lambda p: p.is_participant_of(site_id) or p.role in MODERATORS, "post notes at this site")
     body = await read_json(request, schemas.NoteCreate)
+    if body.on_behalf_of is not None:
+        return await post_for(request, site_id, body)
+    principal = await require(request, lambda p: p.is_participant_of(site_id), "post notes at this site")
     assert principal.participant_id is not None
     written = await service(request).post_note(
         principal.participant_id, body.text, kind=body.kind, colour=body.colour, client_id=body.client_id
@@ -183,9 +189,13 @@ async def _own_note(request: Request, action: str) -> tuple[Note, Principal]:
 
 
 async def update_note(request: Request) -> Response:
-    note, _ = await _own_note(request, "edit this note")
+    """The author edits; the site's moderators may edit too, and only they may hide or restore."""
+    note = await service(request).note_of(request.path_params["note_id"])
+    await require(request, lambda p: p.participant_id == note.participant_id or p.can_facilitate(note.event_id, note.site_id), "edit this note")
     body = await read_json(request, schemas.NoteUpdate)
-    updated = await service(request).edit_note(note.id, text=body.text, kind=body.kind, colour=body.colour)
+    if body.visible is not None:
+        await require(request, lambda p: p.can_facilitate(note.event_id, note.site_id), "hide or restore notes at this site")
+    updated = await service(request).edit_note(note.id, text=body.text, kind=body.kind, colour=body.colour, visible=body.visible)
     return JSONResponse(as_json(updated))
 
 
@@ -193,6 +203,58 @@ async def delete_note(request: Request) -> Response:
     note, _ = await _own_note(request, "delete this note")
     await service(request).delete_note(note.id)
     return Response(status_code=204)
+
+
+# -- moderation -----------------------------------------------------------------------------------
+
+MODERATORS = (Role.HOST, Role.FACILITATOR)  # who may moderate: a site's facilitator, or the host (every site)
+
+
+async def post_for(request: Request, site_id: str, body: schemas.NoteCreate) -> Response:
+    """A facilitator or the host posts for a table or paper notes; the note says whom it is for."""
+    site = await service(request).site(site_id)
+    await require(request, lambda p: p.can_facilitate(site.event_id, site.id), "post for a table at this site")
+    assert body.on_behalf_of is not None
+    written = await service(request).post_for(
+        site.id, body.on_behalf_of, body.text, kind=body.kind, colour=body.colour, client_id=body.client_id
+    )
+    headers = {} if written.created else {"Idempotent-Replayed": "true"}
+    return JSONResponse(as_json(written.note), status_code=201, headers=headers)
+
+
+async def merge_note(request: Request) -> Response:
+    note = await service(request).note_of(request.path_params["note_id"])
+    await require(request, lambda p: p.can_facilitate(note.event_id, note.site_id), "merge notes at this site")
+    body = await read_json(request, schemas.NoteMerge)
+    workshop = service(request)
+    merged = await workshop.merge_note(note.id, body.into)
+    return JSONResponse({"note": as_json(merged), "into": as_json(await workshop.note_of(body.into))})
+
+
+async def update_site(request: Request) -> Response:
+    site = await service(request).site(request.path_params["site_id"])
+    await require(request, lambda p: p.can_facilitate(site.event_id, site.id), "lock or unlock this site's board")
+    body = await read_json(request, schemas.SiteUpdate)
+    return JSONResponse(as_json(await service(request).lock_site(site.id, body.locked)))
+
+
+async def remove_participant(request: Request) -> Response:
+    workshop = service(request)
+    participant = await workshop.participant(request.path_params["participant_id"])
+    await require(request, lambda p: p.can_facilitate(participant.event_id, participant.site_id), "remove participants of this site")
+    hidden = await workshop.remove_participant(participant.id, hide_notes=_flag_param(request, "hide_notes"))
+    removed = await workshop.participant(participant.id)
+    return JSONResponse(
+        {"participant_id": removed.id, "site_id": removed.site_id, "removed_at": removed.removed_at, "hidden_note_ids": [n.id for n in hidden]}
+    )
+
+
+def _flag_param(request: Request, name: str) -> bool:
+    """A true/false query parameter; left out is false."""
+    raw = request.query_params.get(name, "false")
+    if raw not in ("true", "false"):
+        raise ApiError(422, "invalid_parameter", f"{name} must be true or false.")
+    return raw == "true"
 
 
 # -- the agenda -----------------------------------------------------------------------------------
@@ -248,6 +310,124 @@ def as_json_kit_phase(draft: PhaseDraft) -> dict[str, Any]:
     return {"name": draft.name, "minutes": draft.minutes, "allows": list(draft.allows), "instructions": draft.instructions, "script": draft.script}
 
 
+# -- ideas travelling: build-ons, sends, spotlights ----------------------------------------------------
+
+
+async def create_build_on(request: Request) -> Response:
+    """Any participant of the event builds on any site's note (the phase of their own site decides)."""
+    note = await service(request).note_of(request.path_params["note_id"])
+    principal = await require(request, lambda p: p.is_participant_in(note.event_id), "build on this event's notes")
+    body = await read_json(request, schemas.BuildOnCreate)
+    assert principal.participant_id is not None
+    written = await service(request).build_on(principal.participant_id, note.id, body.text, client_id=body.client_id)
+    headers = {} if written.created else {"Idempotent-Replayed": "true"}
+    return JSONResponse(as_json(written.build_on), status_code=201, headers=headers)
+
+
+async def delete_build_on(request: Request) -> Response:
+    build_on = await service(request).build_on_of(request.path_params["build_on_id"])
+    await require(request, lambda p: p.participant_id == build_on.participant_id, "delete this build-on")
+    await service(request).delete_build_on(build_on.id)
+    return Response(status_code=204)
+
+
+async def _facilitated_site(request: Request, action: str) -> Site:
+    """The path's site, when the caller facilitates it (its facilitator, or the host): 403 otherwise."""
+    site = await service(request).site(request.path_params["site_id"])
+    await require(request, lambda p: p.can_facilitate(site.event_id, site.id), action)
+    return site
+
+
+async def create_send(request: Request) -> Response:
+    site = await _facilitated_site(request, "send from this site")
+    body = await read_json(request, schemas.SendCreate)
+    sent = await service(request).send(site.id, note_id=body.note_id, question=body.question, to_site_id=body.to_site_id)
+    return JSONResponse(as_json(sent), status_code=201)
+
+
+async def put_spotlight(request: Request) -> Response:
+    site = await _facilitated_site(request, "spotlight notes at this site")
+    body = await read_json(request, schemas.SpotlightPut)
+    note = await service(request).spotlight(site.id, body.note_id)
+    return JSONResponse({"site_id": site.id, "note": as_json(note) if note else None})
+
+
+# -- dot voting -----------------------------------------------------------------------------------
+
+
+def vote_json(written: VoteWritten) -> dict[str, Any]:
+    """The answer to a vote cast or taken back; the total only where the note's site shows totals."""
+    return {
+        "note_id": written.note_id,
+        "votes": written.votes if written.shown else None,
+        "votes_left": written.ballot.left,
+        "yours": written.ballot.notes.get(written.note_id, 0),
+    }
+
+
+async def _voter(request: Request) -> tuple[str, str]:
+    """The participant voting and the note they vote on: any site's note of their own event."""
+    note = await service(request).note_of(request.path_params["note_id"])
+    principal = await require(request, lambda p: p.is_participant_in(note.event_id), "vote on this note")
+    assert principal.participant_id is not None
+    return principal.participant_id, note.id
+
+
+async def cast_vote(request: Request) -> Response:
+    participant_id, note_id = await _voter(request)
+    if await request.body() or request.headers.get("content-type"):
+        await read_json(request, schemas.NoFields)  # nothing to send, but what is sent is checked
+    return JSONResponse(vote_json(await service(request).cast_vote(participant_id, note_id)), status_code=201)
+
+
+async def withdraw_vote(request: Request) -> Response:
+    participant_id, note_id = await _voter(request)
+    return JSONResponse(vote_json(await service(request).withdraw_vote(participant_id, note_id)))
+
+
+async def my_votes(request: Request) -> Response:
+    event_id = request.path_params["event_id"]
+    principal = await require(request, lambda p: p.is_participant_in(event_id), "read your votes")
+    assert principal.participant_id is not None
+    ballot = await service(request).ballot(principal.participant_id)
+    return JSONResponse(
+        {"phase_id": ballot.phase_id, "open": ballot.open, "budget": ballot.budget, "spent": ballot.spent,
+         "votes_left": ballot.left, "notes": dict(ballot.notes)}
+    )
+
+
+async def put_voting(request: Request) -> Response:
+    event_id = request.path_params["event_id"]
+    await require(request, lambda p: p.can_host(event_id), "change this event's voting")
+    body = await read_json(request, schemas.VotingPut)
+    event = await service(request).set_voting(event_id, budget=body.budget, several_per_note=body.several_per_note, hidden=body.hidden)
+    return JSONResponse(asdict(votes.settings_of(event)))
+
+
+async def reveal_votes(request: Request) -> Response:
+    site = await _facilitated_site(request, "reveal this site's vote totals")
+    body = await read_json(request, schemas.RevealPost)
+    revealed = await service(request).reveal_votes(site.id, revealed=body.revealed)
+    return JSONResponse({"site_id": revealed.id, "revealed": revealed.votes_revealed})
+
+
+def _ranked_json(row: votes.Ranked, texts: dict[str, str]) -> dict[str, Any]:
+    return {"note_id": row.note_id, "site_id": row.site_id, "text": texts[row.note_id], "votes": row.votes,
+            "share": round(row.share, 4), "rank": row.rank}
+
+
+async def results(request: Request) -> Response:
+    """The host and every facilitator of the event see every site's results, hidden totals or not."""
+    event_id = request.path_params["event_id"]
+    await require(request, lambda p: p.can_host(event_id) or (p.role is Role.FACILITATOR and p.in_event(event_id)), "read the results")
+    found = await service(request).results(event_id)
+    sites = [
+        {"site_id": site.id, "name": site.name, "notes": [_ranked_json(row, found.texts) for row in found.per_site.get(site.id, [])]}
+        for site in found.sites
+    ]
+    return JSONResponse({"sites": sites, "across_sites": [_ranked_json(row, found.texts) for row in found.across_sites]})
+
+
 # -- reading --------------------------------------------------------------------------------------
 
 
@@ -295,5 +475,18 @@ routes = [
     Route("/sites/{site_id}/notes", create_note, methods=["POST"]),
     Route("/notes/{note_id}", update_note, methods=["PATCH"]),
     Route("/notes/{note_id}", delete_note, methods=["DELETE"]),
+    Route("/notes/{note_id}/merge", merge_note, methods=["POST"]),
+    Route("/sites/{site_id}", update_site, methods=["PATCH"]),
+    Route("/participants/{participant_id}", remove_participant, methods=["DELETE"]),
     Route("/join", join, methods=["POST"]),
+    Route("/notes/{note_id}/build-ons", create_build_on, methods=["POST"]),
+    Route("/build-ons/{build_on_id}", delete_build_on, methods=["DELETE"]),
+    Route("/sites/{site_id}/sends", create_send, methods=["POST"]),
+    Route("/sites/{site_id}/spotlight", put_spotlight, methods=["PUT"]),
+    Route("/notes/{note_id}/votes", cast_vote, methods=["POST"]),
+    Route("/notes/{note_id}/votes", withdraw_vote, methods=["DELETE"]),
+    Route("/events/{event_id}/my-votes", my_votes, methods=["GET"]),
+    Route("/events/{event_id}/voting", put_voting, methods=["PUT"]),
+    Route("/events/{event_id}/results", results, methods=["GET"]),
+    Route("/sites/{site_id}/reveal", reveal_votes, methods=["POST"]),
 ]

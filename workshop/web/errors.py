@@ -53,6 +53,9 @@ async def api_error(request: Request, exc: Exception) -> Response:
 # Rules broken by the event's state at that moment, not by the input: the same request may succeed later.
 CONFLICTS = frozenset(
     {"event_closed", "invalid_status_change", "not_in_this_phase", "phase_in_use", "agenda_finished", "not_started", "no_agenda"}
+    | {"site_locked", "already_merged"}  # moderation: a locked board; a note merged away meanwhile
+    | {"no_other_site"}  # ideas travelling: nowhere to send yet, until the host adds another site
+    | {"over_budget", "already_voted", "no_vote"}  # dot voting: this phase's votes spent, or none to take back
 )
 
 

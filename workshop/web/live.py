@@ -117,7 +117,7 @@ async def send_first(websocket: WebSocket, workshop: Workshop, room: Room, view:
                 floor = entries[-1].seq
             if len(entries) < REPLAY_PAGE:
                 return floor
-    board = await workshop.store.board(event_id)
+    board = await workshop.store.board(event_id, moderation=view.moderation)
     await websocket.send_text(view.first(board, room.state))
     return board.seq
 
@@ -152,6 +152,8 @@ async def post_over_socket(workshop: Workshop, principal: Principal, incoming: d
         )
     except RuleError as exc:
         return {"type": "error", "error": exc.code, "message": exc.message}
+    except NotFound:  # removed by a moderator since this socket opened: their tokens no longer work
+        return {"type": "error", "error": "unauthorized", "message": "Your token no longer works."}
     return {"type": "note.ack", "client_id": fields["client_id"], "seq": written.note.seq, "note_id": written.note.id}
 
 

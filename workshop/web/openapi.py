@@ -39,6 +39,27 @@ MODELS: list[type[BaseModel]] = [
     schemas.ClockPost,
     schemas.AgendaOut,
     schemas.KitList,
+    # moderation
+    schemas.NoteMerge,
+    schemas.SiteUpdate,
+    schemas.NoteMerged,
+    schemas.ParticipantRemoved,
+    # ideas travelling
+    schemas.BuildOnCreate,
+    schemas.SendCreate,
+    schemas.SpotlightPut,
+    schemas.BuildOnOut,
+    schemas.SendOut,
+    schemas.SpotlightOut,
+    # dot voting
+    schemas.NoFields,
+    schemas.VotingPut,
+    schemas.RevealPost,
+    schemas.VoteOut,
+    schemas.VotingOut,
+    schemas.RevealOut,
+    schemas.BallotOut,
+    schemas.ResultsOut,
 ]
 
 ERRORS = {
@@ -197,7 +218,7 @@ def paths() -> dict[str, dict[str, Any]]:
         "/api/v1/sites/{site_id}/notes": {
             "parameters": [site],
             "post": _op(
-                "Post a note", "a participant of the site",
+                "Post a note", "a participant of the site; with on_behalf_of, the site's facilitator or the host",
                 (201, schemas.NoteOut, "The note; a retry with the same client_id returns the first note (header Idempotent-Replayed)."),
                 body=schemas.NoteCreate, errors=(*body_errors, 401, 403, 404, 409),
             ),
@@ -205,10 +226,38 @@ def paths() -> dict[str, dict[str, Any]]:
         "/api/v1/notes/{note_id}": {
             "parameters": [note],
             "patch": _op(
-                "Edit your note", "its author", (200, schemas.NoteOut, "The changed note."),
+                "Edit a note; moderators also hide or restore it (visible)",
+                "its author (text, kind, colour); the site's facilitator or the host (also visible)",
+                (200, schemas.NoteOut, "The changed note; an edit's log entry keeps the text it replaced."),
                 body=schemas.NoteUpdate, errors=(*body_errors, 401, 403, 404, 409),
             ),
             "delete": _op("Delete your note", "its author", (204, None, "Deleted."), errors=(401, 403, 404)),
+        },
+        "/api/v1/notes/{note_id}/merge": {
+            "parameters": [note],
+            "post": _op(
+                "Merge a duplicate into another note", "the facilitator of the duplicate's site, or the host",
+                (200, schemas.NoteMerged, "The duplicate (hidden, merged_into set) and the kept note, which now has its votes and build-ons."),
+                body=schemas.NoteMerge, errors=(*body_errors, 401, 403, 404, 409),
+            ),
+        },
+        "/api/v1/sites/{site_id}": {
+            "parameters": [site],
+            "patch": _op(
+                "Lock or unlock a site's board", "the site's facilitator, or the host",
+                (200, schemas.SiteOut, "The site. A locked board refuses participants' notes, votes and build-ons (409 site_locked)."),
+                body=schemas.SiteUpdate, errors=(*body_errors, 401, 403, 404, 409),
+            ),
+        },
+        "/api/v1/participants/{participant_id}": {
+            "parameters": [_path("participant_id")],
+            "delete": _op(
+                "Remove a participant", "the facilitator of their site, or the host",
+                (200, schemas.ParticipantRemoved, "Removed: their tokens no longer work. With hide_notes=true their notes are hidden too."),
+                errors=(401, 403, 404, 409, 422),
+                params=({"name": "hide_notes", "in": "query", "required": False, "schema": {"type": "boolean", "default": False},
+                         "description": "Also hide every note of theirs."},),
+            ),
         },
         "/api/v1/join": {
             "post": _op(
@@ -218,6 +267,98 @@ def paths() -> dict[str, dict[str, Any]]:
         },
         "/api/v1/openapi.json": {
             "get": {**_op("This document", "anyone", (200, None, "OpenAPI 3.1."), secured=False)},
+        },
+        **exchange_paths(),
+        **votes_paths(),
+    }
+
+
+# -- ideas travelling: build-ons, sends, spotlights ----------------------------------------------------
+
+
+def exchange_paths() -> dict[str, dict[str, Any]]:
+    body_errors = (400, 413, 422)
+    return {
+        "/api/v1/notes/{note_id}/build-ons": {
+            "parameters": [_path("note_id")],
+            "post": _op(
+                "Build on a note (any site's)", "a participant of the event",
+                (201, schemas.BuildOnOut, "The build-on; a retry with the same client_id returns the first (header Idempotent-Replayed)."),
+                body=schemas.BuildOnCreate, errors=(*body_errors, 401, 403, 404, 409),
+            ),
+        },
+        "/api/v1/build-ons/{build_on_id}": {
+            "parameters": [_path("build_on_id")],
+            "delete": _op("Delete your build-on", "its author", (204, None, "Deleted."), errors=(401, 403, 404, 409)),
+        },
+        "/api/v1/sites/{site_id}/sends": {
+            "parameters": [_path("site_id")],
+            "post": _op(
+                "Send one of the site's notes, or a question, to another site or to all", "the site's facilitator, or the host",
+                (201, schemas.SendOut, "The send; it arrives in the incoming lane of the site(s) it went to."),
+                body=schemas.SendCreate, errors=(*body_errors, 401, 403, 404, 409),
+            ),
+        },
+        "/api/v1/sites/{site_id}/spotlight": {
+            "parameters": [_path("site_id")],
+            "put": _op(
+                "Spotlight a note on the site's board, or clear the spotlight", "the site's facilitator, or the host",
+                (200, schemas.SpotlightOut, "The site's spotlight now."), body=schemas.SpotlightPut, errors=(*body_errors, 401, 403, 404, 409),
+            ),
+        },
+    }
+
+
+# -- dot voting -----------------------------------------------------------------------------------
+
+
+def votes_paths() -> dict[str, dict[str, Any]]:
+    body_errors = (400, 413, 422)
+    cast = _op(
+        "Vote for a note (any site's)", "a participant of the event",
+        (201, schemas.VoteOut, "Counted: the note's total (null while its site hides totals) and your votes left in this phase."),
+        body=schemas.NoFields, errors=(*body_errors, 401, 403, 404, 409),
+    )
+    cast["requestBody"]["required"] = False  # the path says it all; an empty object is accepted too
+    return {
+        "/api/v1/notes/{note_id}/votes": {
+            "parameters": [_path("note_id")],
+            "post": cast,
+            "delete": _op(
+                "Take back one of your votes on a note", "the participant who cast it, in the same voting phase",
+                (200, schemas.VoteOut, "Taken back: the note's total (null while hidden) and your votes left."), errors=(401, 403, 404, 409),
+            ),
+        },
+        "/api/v1/events/{event_id}/my-votes": {
+            "parameters": [_path("event_id")],
+            "get": _op(
+                "Your votes in your site's current phase", "a participant of the event",
+                (200, schemas.BallotOut, "Whether voting is open, your budget, what is left, and which notes have your votes."),
+                errors=(401, 403, 404),
+            ),
+        },
+        "/api/v1/events/{event_id}/voting": {
+            "parameters": [_path("event_id")],
+            "put": _op(
+                "Set the dot vote: budget, several votes on one note, hidden totals", "the host",
+                (200, schemas.VotingOut, "The voting settings now."), body=schemas.VotingPut, errors=(*body_errors, 401, 403, 404, 409),
+            ),
+        },
+        "/api/v1/events/{event_id}/results": {
+            "parameters": [_path("event_id")],
+            "get": _op(
+                "The dot vote's results, per site and across sites", "the host and the event's facilitators",
+                (200, schemas.ResultsOut, "Ranked per site, and across sites by each note's share of its own site's votes."),
+                errors=(401, 403, 404),
+            ),
+        },
+        "/api/v1/sites/{site_id}/reveal": {
+            "parameters": [_path("site_id")],
+            "post": _op(
+                "Reveal (or hide again) a site's vote totals", "the site's facilitator, or the host",
+                (200, schemas.RevealOut, "Whether the site's totals are revealed now."), body=schemas.RevealPost,
+                errors=(*body_errors, 401, 403, 404, 409),
+            ),
         },
     }
 

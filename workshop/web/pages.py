@@ -22,10 +22,10 @@ from starlette.routing import Route
 
 from workshop import i18n
 from workshop.access import Principal, Role
-from workshop.domain import agenda, kits, rules
+from workshop.domain import agenda, kits, rules, votes
 from workshop.domain.codes import display_join_code
 from workshop.domain.errors import RuleError
-from workshop.domain.models import Event, EventStatus, Phase, Site, SiteClock, as_json
+from workshop.domain.models import Event, EventStatus, Note, Phase, Site, SiteClock, as_json
 from workshop.live.views import region_context
 from workshop.service import Workshop
 from workshop.store import NotFound, StoreUnavailable
@@ -106,9 +106,9 @@ def live_url(event_id: str, view: str, site_id: str | None = None) -> str:
     return f"/api/v1/events/{event_id}/live?{urlencode(query)}"
 
 
-async def site_and_event(request: Request) -> tuple[Site, Event]:
+async def site_and_event(request: Request, site_id: str | None = None) -> tuple[Site, Event]:
     try:
-        site = await service(request).site(request.path_params["site_id"])
+        site = await service(request).site(site_id or request.path_params["site_id"])
         return site, await service(request).event(site.event_id)
     except NotFound:
         raise PageError(404, i18n.gettext("There is no such site."))
@@ -172,6 +172,10 @@ def _rule_message(error: RuleError) -> str:
         "agenda_finished": i18n.gettext("This is already the last phase of the agenda."),
         "not_started": i18n.gettext("No phase is running yet. Start the first phase first."),
         "not_in_this_phase": i18n.gettext("That is not open in this phase. Look at the screen to see what you can do now."),
+        "site_locked": i18n.gettext("The facilitator has paused this board for now. Try again when it is open again."),
+        "already_merged": i18n.gettext("One of these notes has already been merged into another. Reload the page and try again."),
+        "invalid_merge": i18n.gettext("Choose another note that is on the board to merge this one into."),
+        "invalid_budget": i18n.gettext("The number of votes must be a whole number from 1 to %(max)d.") % {"max": votes.BUDGET_MAX},
     }
     return messages.get(error.code, i18n.gettext("Please check what you typed."))
 
@@ -179,8 +183,13 @@ def _rule_message(error: RuleError) -> str:
 # -- the phone --------------------------------------------------------------------------------------
 
 
-async def phone(request: Request, error: str | None = None, text: str = "", status: int = 200) -> Response:
-    site, event = await site_and_event(request)
+async def phone(
+    request: Request, error: str | None = None, text: str = "", status: int = 200, site_id: str | None = None,
+    build_error: dict[str, str] | None = None, vote_error: str | None = None,
+) -> Response:
+    """A participant's phone; `site_id` and `build_error` when refusing a build-on (posted to a note's path);
+    `vote_error` when refusing a vote."""
+    site, event = await site_and_event(request, site_id)
     try:
         me = await allowed(request, lambda p: p.is_participant_of(site.id))
     except PageError as refusal:
@@ -191,7 +200,8 @@ async def phone(request: Request, error: str | None = None, text: str = "", stat
     board = await service(request).board(event.id)
     return render(
         request, "phone.html", status=status, event=event, site=site, me=me.participant_id, error=error, text=text,
-        client_id=uuid.uuid4().hex, live_url=live_url(event.id, "phone", site.id), **region_context(board),
+        build_error=build_error, client_id=uuid.uuid4().hex, live_url=live_url(event.id, "phone", site.id), **region_context(board),
+        ballot=await service(request).ballot(me.participant_id or ""), vote_messages=vote_messages(), vote_error=vote_error,
     )
 
 
@@ -206,6 +216,8 @@ async def post_note_form(request: Request) -> Response:
     except RuleError as error:
         if error.code == "not_in_this_phase":
             message = i18n.gettext("Posting notes is closed in this phase. Your note is kept here, so you can post it when posting opens again.")
+        elif error.code == "site_locked":
+            message = i18n.gettext("The facilitator has paused this board. Your note is kept here, so you can post it when the board is open again.")
         else:
             message = _rule_message(error)
         return await phone(request, error=message, text=text, status=rule_status(error))
@@ -279,13 +291,16 @@ async def shared_board(request: Request) -> Response:
 # -- facilitator ------------------------------------------------------------------------------------
 
 
-async def console(request: Request, error: str | None = None, status: int = 200) -> Response:
+async def console(
+    request: Request, error: str | None = None, status: int = 200, site_id: str | None = None, proxy: dict[str, str] | None = None
+) -> Response:
+    """A site's console; `site_id` when refusing a form posted to another path (a note's, a participant's)."""
     if adopted := await adopt_token(request):
         return adopted
-    site, event = await site_and_event(request)
+    site, event = await site_and_event(request, site_id)
     await allowed(request, lambda p: p.can_facilitate(event.id, site.id))
     in_event_language(request, event)
-    board = await service(request).board(event.id)
+    board = await service(request).board(event.id, moderation=True)
     base = links.base_url(request)
     tokens = service(request).tokens
     return render(
@@ -293,7 +308,8 @@ async def console(request: Request, error: str | None = None, status: int = 200)
         join_url=links.join_url(base, site.join_code),
         board_url=links.site_board_url(base, site.id, tokens.viewer_token(event.id, site.id)),
         shared_board_url=links.event_board_url(base, event.id, tokens.viewer_token(event.id)),
-        live_url=live_url(event.id, "console", site.id), **region_context(board),
+        live_url=live_url(event.id, "console", site.id), client_id=uuid.uuid4().hex, proxy=proxy or {}, **region_context(board),
+        results=await service(request).results(event.id),
     )
 
 
@@ -316,6 +332,124 @@ async def site_clock_submit(request: Request) -> Response:
     except RuleError as error:
         return await console(request, error=_rule_message(error), status=rule_status(error))
     return redirect(f"/sites/{site.id}/console#console-phase")
+
+
+# -- moderation (the console's forms; the site's facilitator or the host) ---------------------------
+
+
+async def _moderated_note(request: Request) -> tuple[Note, Event]:
+    """The note in the path, for someone who may moderate its site."""
+    try:
+        note = await service(request).note_of(request.path_params["note_id"])
+    except NotFound:
+        raise PageError(404, i18n.gettext("This note was deleted."))
+    await allowed(request, lambda p: p.can_facilitate(note.event_id, note.site_id))
+    event = await service(request).event(note.event_id)
+    in_event_language(request, event)
+    return note, event
+
+
+async def _visibility_submit(request: Request, visible: bool) -> Response:
+    note, _ = await _moderated_note(request)
+    try:
+        await service(request).edit_note(note.id, visible=visible)
+    except RuleError as error:
+        return await console(request, error=_rule_message(error), status=rule_status(error), site_id=note.site_id)
+    # Back to the list the button was in: a hidden note's Restore, a visible note's Hide.
+    return redirect(f"/sites/{note.site_id}/console#{'hidden-notes-heading' if visible else 'console-notes-heading'}")
+
+
+async def hide_note_submit(request: Request) -> Response:
+    return await _visibility_submit(request, visible=False)
+
+
+async def restore_note_submit(request: Request) -> Response:
+    return await _visibility_submit(request, visible=True)
+
+
+async def moderate_note_form(request: Request) -> Response:
+    note, event = await _moderated_note(request)
+    return render(request, "note_moderate.html", note=as_json(note), event=event, text=note.text)
+
+
+async def moderate_note_submit(request: Request) -> Response:
+    """A moderator corrects a note's text; the log keeps the text it replaced."""
+    note, event = await _moderated_note(request)
+    text = str((await request.form()).get("text", ""))
+    try:
+        await service(request).edit_note(note.id, text=text)
+    except RuleError as error:
+        return render(request, "note_moderate.html", status=422, note=as_json(note), event=event, text=text, error=_rule_message(error))
+    return redirect(f"/sites/{note.site_id}/console#note-{note.id}")
+
+
+async def merge_note_form(request: Request, error: str | None = None, status: int = 200) -> Response:
+    """Choose the note a duplicate repeats, among the other notes on its site's board."""
+    note, event = await _moderated_note(request)
+    board = await service(request).board(event.id)
+    others = [as_json(other) for other in reversed(board.notes) if other.site_id == note.site_id and other.id != note.id]
+    return render(request, "note_merge.html", status=status, note=as_json(note), event=event, others=others, error=error)
+
+
+async def merge_note_submit(request: Request) -> Response:
+    note, _ = await _moderated_note(request)
+    into = _field(await request.form(), "into")
+    if into is None:
+        return await merge_note_form(request, error=i18n.gettext("Choose the note to keep."), status=422)
+    try:
+        await service(request).merge_note(note.id, into)
+    except RuleError as error:
+        return await merge_note_form(request, error=_rule_message(error), status=rule_status(error))
+    except NotFound:
+        return await merge_note_form(request, error=i18n.gettext("That note is no longer on the board. Choose another one."), status=404)
+    return redirect(f"/sites/{note.site_id}/console#note-{into}")
+
+
+async def lock_submit(request: Request) -> Response:
+    """Lock or unlock the site's board: the toggle sends the state it asks for."""
+    site, event = await site_and_event(request)
+    await allowed(request, lambda p: p.can_facilitate(event.id, site.id))
+    wanted = str((await request.form()).get("locked", ""))
+    if wanted not in ("true", "false"):
+        return await console(request, error=i18n.gettext("Please check what you typed."), status=422)
+    try:
+        await service(request).lock_site(site.id, wanted == "true")
+    except RuleError as error:
+        return await console(request, error=_rule_message(error), status=rule_status(error))
+    return redirect(f"/sites/{site.id}/console#lock-panel")
+
+
+async def remove_participant_submit(request: Request) -> Response:
+    try:
+        person = await service(request).participant(request.path_params["participant_id"])
+    except NotFound:
+        raise PageError(404, i18n.gettext("There is no such participant."))
+    await allowed(request, lambda p: p.can_facilitate(person.event_id, person.site_id))
+    hide_notes = (await request.form()).get("hide_notes") == "true"
+    try:
+        await service(request).remove_participant(person.id, hide_notes=hide_notes)
+    except RuleError as error:
+        return await console(request, error=_rule_message(error), status=rule_status(error), site_id=person.site_id)
+    return redirect(f"/sites/{person.site_id}/console#participants-heading")
+
+
+async def proxy_note_submit(request: Request) -> Response:
+    """The console's "post for a table or paper notes": the note shows whom it is for."""
+    site, event = await site_and_event(request)
+    await allowed(request, lambda p: p.can_facilitate(event.id, site.id))
+    form = await request.form()
+    values = {key: str(form.get(key, "")) for key in ("on_behalf_of", "text", "kind")}
+    try:
+        await service(request).post_for(
+            site.id, values["on_behalf_of"], values["text"], kind=values["kind"] or None, client_id=_field(form, "client_id")
+        )
+    except RuleError as error:
+        if error.field == "on_behalf_of":
+            message = i18n.gettext("Say whom the note is for, such as “Table 3”, in at most 60 characters.")
+        else:
+            message = _rule_message(error)
+        return await console(request, error=message, status=rule_status(error), proxy=values)
+    return redirect(f"/sites/{site.id}/console#console-notes-heading")
 
 
 async def poster(request: Request) -> Response:
@@ -390,6 +524,8 @@ async def dashboard(
         agenda_rows=agenda_rows if agenda_rows is not None else [_phase_row(phase) for phase in found.phases],
         invalid=invalid, kits=_kit_choices(), kit_name=_kit_name(event.kit), activities=[activity.value for activity in agenda.Activity],
         phases_max=agenda.AGENDA_PHASES_MAX, minutes_max=agenda.PHASE_MINUTES_MAX,
+        voting_rules=votes.settings_of(event), budget_max=votes.BUDGET_MAX, results=await workshop.results(event_id),
+        results_names={site.id: site.name for site in all_sites},
     )
     if request.cookies.get("ow_new_host_link"):
         response.delete_cookie("ow_new_host_link", path=f"/host/{event_id}")
@@ -548,7 +684,157 @@ async def error_page(request: Request, exc: Exception) -> Response:
     return render(request, "error.html", status=status, title=title, message=message, status_code=status)
 
 
+# -- ideas travelling: build-ons, sends, spotlights -------------------------------------------------
+
+
+def _exchange_message(error: RuleError) -> str:
+    """The readable, translated sentence for a refused build-on, send or spotlight."""
+    messages = {
+        "not_in_this_phase": i18n.gettext("Building on notes is closed in this phase. Look at the screen to see what you can do now."),
+        "invalid_send": i18n.gettext("A site cannot send to itself. Choose another site, or every other site."),
+        "unknown_site": i18n.gettext("That site is not part of this workshop. Reload the page and choose again."),
+        "no_other_site": i18n.gettext("There is no other site to send to yet."),
+        "not_your_note": i18n.gettext("You can send only your own site's notes."),
+        "not_shown_here": i18n.gettext("You can spotlight only the notes shown at your site: its own, and those sent to it."),
+    }
+    return messages.get(error.code) or _rule_message(error)
+
+
+async def build_on_submit(request: Request) -> Response:
+    """A phone builds on a note (any site's): back to the note, or the phone with a readable refusal."""
+    try:
+        note = await service(request).note_of(request.path_params["note_id"])
+    except NotFound:
+        raise PageError(404, i18n.gettext("This note was deleted."))
+    me = await allowed(request, lambda p: p.is_participant_in(note.event_id))
+    assert me.participant_id is not None and me.site_id is not None
+    form = await request.form()
+    text = str(form.get("text", ""))
+    try:
+        await service(request).build_on(me.participant_id, note.id, text, client_id=_field(form, "client_id"))
+    except RuleError as error:
+        refusal = {"message": _exchange_message(error), "text": text}
+        return await phone(request, site_id=me.site_id, build_error=refusal, status=rule_status(error))
+    except NotFound:  # hidden or deleted meanwhile
+        raise PageError(404, i18n.gettext("This note was deleted."))
+    return redirect(f"/sites/{me.site_id}/phone#note-{note.id}")
+
+
+async def delete_build_on_submit(request: Request) -> Response:
+    try:
+        build_on = await service(request).build_on_of(request.path_params["build_on_id"])
+    except NotFound:
+        raise PageError(404, i18n.gettext("This build-on was deleted."))
+    me = await allowed(request, lambda p: p.participant_id == build_on.participant_id)
+    await service(request).delete_build_on(build_on.id)
+    return redirect(f"/sites/{me.site_id}/phone#note-{build_on.note_id}")
+
+
+async def _console_form(request: Request) -> tuple[Site, FormData]:
+    """The path's site, when the caller facilitates it, and the form its console posted."""
+    site, event = await site_and_event(request)
+    await allowed(request, lambda p: p.can_facilitate(event.id, site.id))
+    return site, await request.form()
+
+
+async def send_submit(request: Request) -> Response:
+    """The console sends one of its notes (`note_id`) or a question, to one site (`to_site_id`) or all."""
+    site, form = await _console_form(request)
+    note_id = _field(form, "note_id")
+    question = None if note_id else str(form.get("question", ""))
+    try:
+        await service(request).send(site.id, note_id=note_id, question=question, to_site_id=_field(form, "to_site_id"))
+    except RuleError as error:
+        return await console(request, error=_exchange_message(error), status=rule_status(error))
+    return redirect(f"/sites/{site.id}/console?sent=1#question-heading")  # where "Sent." is said
+
+
+async def spotlight_submit(request: Request) -> Response:
+    """The console puts a note (its own, or one sent to it) in its board's spotlight; an empty `note_id` clears it."""
+    site, form = await _console_form(request)
+    try:
+        await service(request).spotlight(site.id, _field(form, "note_id"))
+    except RuleError as error:
+        return await console(request, error=_exchange_message(error), status=rule_status(error))
+    return redirect(f"/sites/{site.id}/console#exchange-side")
+
+
+# -- dot voting -------------------------------------------------------------------------------------
+
+
+def vote_messages() -> dict[str, str]:
+    """What a phone says when a vote is refused, by the API's error code. The no-JavaScript form shows
+    them, and the phone page hands them to app.js (data-refused-*), so both say the same."""
+    return {
+        "not_in_this_phase": i18n.gettext("Voting is not open in this phase. Wait until the facilitator starts a voting phase."),
+        "over_budget": i18n.gettext("You have used all your votes in this phase. Take one back to vote for another note."),
+        "already_voted": i18n.gettext("You have already voted for this note. Give your other votes to other notes."),
+        "no_vote": i18n.gettext("You have no vote on this note to take back."),
+        "event_closed": i18n.gettext("This workshop has closed."),
+        "site_locked": i18n.gettext("The facilitator has paused this board for now. Try again when it is open again."),
+        "not_found": i18n.gettext("This note is no longer on the board."),
+        "refused": i18n.gettext("Your vote could not be counted. Please try again."),
+        "offline": i18n.gettext("No connection: your vote was not counted. Please try again when you are back online."),
+    }
+
+
+async def vote_submit(request: Request) -> Response:
+    return await _vote_form(request, take_back=False)
+
+
+async def unvote_submit(request: Request) -> Response:
+    return await _vote_form(request, take_back=True)
+
+
+async def _vote_form(request: Request, *, take_back: bool) -> Response:
+    """A phone's vote (or take-back) without JavaScript: back to the note, or the phone with the reason."""
+    me = await allowed(request, lambda p: p.participant_id is not None)
+    assert me.participant_id is not None and me.site_id is not None
+    note_id = request.path_params["note_id"]
+    workshop = service(request)
+    try:
+        await (workshop.withdraw_vote if take_back else workshop.cast_vote)(me.participant_id, note_id)
+    except NotFound:
+        return await phone(request, site_id=me.site_id, vote_error=vote_messages()["not_found"], status=404)
+    except RuleError as error:
+        message = vote_messages().get(error.code) or _rule_message(error)
+        return await phone(request, site_id=me.site_id, vote_error=message, status=rule_status(error))
+    return redirect(f"/sites/{me.site_id}/phone#note-{note_id}")
+
+
+async def reveal_submit(request: Request) -> Response:
+    """A facilitator shows (or hides again) their site's totals; the host may do it for any site."""
+    site, event = await site_and_event(request)
+    await allowed(request, lambda p: p.can_facilitate(event.id, site.id))
+    form = await request.form()
+    try:
+        await service(request).reveal_votes(site.id, revealed=form.get("revealed") == "1")
+    except RuleError as error:
+        return await console(request, error=_rule_message(error), status=rule_status(error))
+    return redirect(f"/sites/{site.id}/console#votes-panel")
+
+
+async def voting_submit(request: Request) -> Response:
+    event_id = request.path_params["event_id"]
+    await allowed(request, lambda p: p.can_host(event_id))
+    form = await request.form()
+    typed = str(form.get("budget", "")).strip()
+    # A number field sends text: a whole number goes on as one, anything else to the rule that refuses it.
+    budget: object = int(typed) if typed.isascii() and typed.isdigit() and len(typed) <= 4 else typed
+    try:
+        await service(request).set_voting(
+            event_id, budget=budget, several_per_note=bool(form.get("several_per_note")), hidden=bool(form.get("hidden"))
+        )
+    except RuleError as error:
+        return await dashboard(request, error=_rule_message(error), status=rule_status(error))
+    return redirect(f"/host/{event_id}#voting")
+
+
 routes = [
+    Route("/notes/{note_id}/build-ons", build_on_submit, methods=["POST"]),
+    Route("/build-ons/{build_on_id}/delete", delete_build_on_submit, methods=["POST"]),
+    Route("/sites/{site_id}/sends", send_submit, methods=["POST"]),
+    Route("/sites/{site_id}/spotlight", spotlight_submit, methods=["POST"]),
     Route("/", home, methods=["GET"]),
     Route("/join", join_form, methods=["GET"]),
     Route("/join", join_submit, methods=["POST"]),
@@ -571,4 +857,17 @@ routes = [
     Route("/host/{event_id}/agenda/kit", kit_submit, methods=["POST"]),
     Route("/host/{event_id}/clock", host_clock_submit, methods=["POST"]),
     Route("/sites/{site_id}/clock", site_clock_submit, methods=["POST"]),
+    Route("/notes/{note_id}/hide", hide_note_submit, methods=["POST"]),
+    Route("/notes/{note_id}/restore", restore_note_submit, methods=["POST"]),
+    Route("/notes/{note_id}/moderate", moderate_note_form, methods=["GET"]),
+    Route("/notes/{note_id}/moderate", moderate_note_submit, methods=["POST"]),
+    Route("/notes/{note_id}/merge", merge_note_form, methods=["GET"]),
+    Route("/notes/{note_id}/merge", merge_note_submit, methods=["POST"]),
+    Route("/sites/{site_id}/lock", lock_submit, methods=["POST"]),
+    Route("/sites/{site_id}/console/notes", proxy_note_submit, methods=["POST"]),
+    Route("/participants/{participant_id}/remove", remove_participant_submit, methods=["POST"]),
+    Route("/notes/{note_id}/vote", vote_submit, methods=["POST"]),
+    Route("/notes/{note_id}/unvote", unvote_submit, methods=["POST"]),
+    Route("/sites/{site_id}/reveal", reveal_submit, methods=["POST"]),
+    Route("/host/{event_id}/voting", voting_submit, methods=["POST"]),
 ]

@@ -12,7 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from workshop.domain import agenda, rules
+from workshop.domain import agenda, rules, votes
+from workshop.domain import exchange
 
 Kind = Literal["idea", "question", "concern"]
 ColourName = Literal["yellow", "blue", "pink", "green", "orange", "purple"]
@@ -59,12 +60,17 @@ class NoteCreate(Request):
     client_id: str | None = Field(
         default=None, max_length=rules.CLIENT_ID_MAX, description="The client's id for this post: a retry with the same id returns the first note."
     )
+    on_behalf_of: str | None = Field(
+        default=None, max_length=rules.DISPLAY_NAME_MAX * 2,
+        description="Facilitator or host only: post for a table or paper notes (\"Table 3\"), 1 to 60 characters.",
+    )
 
 
 class NoteUpdate(Request):
     text: str | None = Field(default=None, max_length=rules.NOTE_TEXT_MAX * 4)
     kind: Kind | None = None
     colour: ColourName | None = None
+    visible: bool | None = Field(default=None, description="Moderators only (the site's facilitator or the host): hide or restore.")
 
 
 Activity = Literal["post", "vote", "build"]
@@ -115,6 +121,9 @@ class EventOut(Response):
     created_at: str
     updated_at: str
     kit: str | None
+    vote_budget: int = Field(description="Dot voting: votes per participant per voting phase.")
+    votes_several_per_note: bool = Field(description="Dot voting: may one participant put several votes on one note?")
+    votes_hidden: bool = Field(description="Dot voting: totals stay off the screens at a site until its facilitator reveals them.")
 
 
 class SiteOut(Response):
@@ -125,6 +134,8 @@ class SiteOut(Response):
     join_code: str
     position: int
     created_at: str
+    locked: bool = Field(description="A locked board takes no notes, votes or build-ons from participants.")
+    votes_revealed: bool = Field(description="Its facilitator revealed the vote totals the host hides.")
 
 
 class NoteOut(Response):
@@ -140,6 +151,9 @@ class NoteOut(Response):
     created_at: str
     updated_at: str
     client_id: str | None
+    merged_into: str | None = Field(description="The note this duplicate was merged into (it is then hidden).")
+    hidden_by: Literal["author", "moderator"] | None = Field(description="Who hid the note; null while it is visible.")
+    on_behalf_of: str | None = Field(description="Whom a facilitator posted it for, such as a table.")
 
 
 class PhaseOut(Response):
@@ -237,6 +251,10 @@ class BoardOut(Response):
     notes: list[NoteOut]
     phases: list[PhaseOut]
     clocks: list[ClockOut] = Field(description="One per site: where it is in the agenda.")
+    votes: dict[str, int] = Field(description="Note id -> votes, for the notes with votes at sites whose totals are shown.")
+    build_ons: list[BuildOnOut] = Field(description="Build-ons of the visible notes, oldest first.")
+    sends: list[SendOut] = Field(description="Notes and questions sent between sites, oldest first.")
+    spotlights: dict[str, str] = Field(description="Site id -> the note in its spotlight (only sites with one).")
 
 
 class LogEntryOut(Response):
@@ -253,3 +271,142 @@ class LogOut(Response):
 
 class Health(Response):
     status: Literal["ok"]
+
+
+# -- moderation -----------------------------------------------------------------------------------
+
+
+class NoteMerge(Request):
+    into: str = Field(max_length=40, description="The note to keep: another note of the same event, on the board.")
+
+
+class SiteUpdate(Request):
+    locked: bool = Field(description="Lock (true) or unlock (false) the site's board for participants.")
+
+
+class NoteMerged(Response):
+    note: NoteOut = Field(description="The duplicate, now hidden, with merged_into set.")
+    into: NoteOut = Field(description="The kept note, which now carries the duplicate's votes and build-ons.")
+
+
+class ParticipantRemoved(Response):
+    participant_id: str
+    site_id: str
+    removed_at: str
+    hidden_note_ids: list[str] = Field(description="The notes hidden by this call (with hide_notes=true).")
+
+
+# -- dot voting -----------------------------------------------------------------------------------
+
+
+class NoFields(Request):
+    """A call whose path says everything: an empty JSON object, or no body at all."""
+
+
+class VotingPut(Request):
+    budget: int = Field(description=f"Votes per participant per voting phase, 1 to {votes.BUDGET_MAX}.")
+    several_per_note: bool = Field(description="May a participant put more than one of their votes on one note?")
+    hidden: bool = Field(description="Keep the totals off the screens at each site until its facilitator reveals them.")
+
+
+class RevealPost(Request):
+    revealed: bool = Field(description="Show (true) or hide again (false) the site's totals, when the host hides them.")
+
+
+class VoteOut(Response):
+    note_id: str
+    votes: int | None = Field(description="The note's total; null while the note's site hides its totals.")
+    votes_left: int = Field(description="How many votes you have left in this phase.")
+    yours: int = Field(description="How many of your votes in this phase are on this note.")
+
+
+class VotingOut(Response):
+    budget: int
+    several_per_note: bool
+    hidden: bool
+
+
+class RevealOut(Response):
+    site_id: str
+    revealed: bool
+
+
+class BallotOut(Response):
+    phase_id: str | None = Field(description="Your site's current phase; null before the agenda starts.")
+    open: bool = Field(description="Whether that phase allows voting.")
+    budget: int
+    spent: int = Field(description="Your votes cast in this phase.")
+    votes_left: int
+    notes: dict[str, int] = Field(description="Note id -> your votes on it in this phase.")
+
+
+class RankedNote(Response):
+    note_id: str
+    site_id: str
+    text: str
+    votes: int
+    share: float = Field(description="Its share of all the votes on its own site's notes, 0 to 1: comparable across sites.")
+    rank: int = Field(description="Its place within its own site, from 1; equal votes share a rank.")
+
+
+class SiteResults(Response):
+    site_id: str
+    name: str
+    notes: list[RankedNote] = Field(description="The site's notes with votes, most votes first.")
+
+
+class ResultsOut(Response):
+    sites: list[SiteResults] = Field(description="Every site, in the sites' order.")
+    across_sites: list[RankedNote] = Field(description="Every voted note, by its share of its own site's votes, then by votes.")
+
+
+# -- ideas travelling: build-ons, sends, spotlights ------------------------------------------------
+
+
+class BuildOnCreate(Request):
+    text: str = Field(max_length=exchange.BUILD_ON_MAX * 4, description=f"1 to {exchange.BUILD_ON_MAX} characters after trimming.")
+    client_id: str | None = Field(
+        default=None, max_length=rules.CLIENT_ID_MAX, description="The client's id for this build-on: a retry with the same id returns the first."
+    )
+
+
+class SendCreate(Request):
+    note_id: str | None = Field(default=None, max_length=40, description="One of the sending site's notes; or give a question.")
+    question: str | None = Field(default=None, max_length=exchange.QUESTION_MAX * 4, description=f"1 to {exchange.QUESTION_MAX} characters.")
+    to_site_id: str | None = Field(default=None, max_length=40, description="Another site of the event; left out or null: every other site.")
+
+
+class SpotlightPut(Request):
+    note_id: str | None = Field(max_length=40, description="A note shown at the site (its own, or one sent to it); null clears the spotlight.")
+
+
+class BuildOnOut(Response):
+    id: str
+    event_id: str
+    note_id: str
+    site_id: str = Field(description="The note's site.")
+    participant_id: str
+    author_site_id: str = Field(description="The site of the participant who built on the note.")
+    seq: int
+    text: str
+    created_at: str
+    client_id: str | None
+
+
+class SendOut(Response):
+    id: str
+    event_id: str
+    from_site_id: str
+    to_site_id: str | None = Field(description="null: every site but the sender.")
+    note_id: str | None
+    question: str | None
+    seq: int
+    created_at: str
+
+
+class SpotlightOut(Response):
+    site_id: str
+    note: NoteOut | None = Field(description="The note now in the site's spotlight; null when cleared.")
+
+
+BoardOut.model_rebuild()  # BoardOut names BuildOnOut and SendOut, which are defined after it

@@ -66,6 +66,7 @@ def make_environment() -> jinja2.Environment:
     env.filters["date"] = i18n.format_date  # {{ event.created_at|date(event.timezone, "long") }}
     env.filters["time"] = i18n.format_time  # {{ note.created_at|time(event.timezone) }}
     env.filters["number"] = i18n.format_number  # {{ count|number }}
+    env.filters["percent"] = i18n.format_percent  # {{ 0.75|percent }} -> "75%" ("75 %" in Danish)
     env.filters["clock_seconds"] = clock_seconds  # {{ progress.remaining|clock_seconds }}: what the countdown shows
     env.filters["countdown"] = countdown  # {{ 252|countdown }} -> "4:12"
     # For templates rendered without the request context processor (live fragments, tests):
