@@ -25,8 +25,9 @@ def free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, database: Path, port: int | None = None, **settings: object) -> None:
+    def __init__(self, database: Path, port: int | None = None, *, ws_ping_interval: float | None = 20.0, **settings: object) -> None:
         self.database = database
+        self.ws_ping_interval = ws_ping_interval  # uvicorn's keepalive: a stalled client that cannot answer is dropped
         self.port = port or free_port()
         self.settings = Settings(database=str(database), host="127.0.0.1", port=self.port, **settings)  # type: ignore[arg-type]
         self._server: uvicorn.Server | None = None
@@ -49,6 +50,7 @@ class LiveServer:
             ws="websockets-sansio",
             ws_per_message_deflate=False,
             ws_max_size=64 * 1024,
+            ws_ping_interval=self.ws_ping_interval,
             lifespan="on",
         )
         self._server = uvicorn.Server(config)

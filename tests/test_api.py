@@ -425,7 +425,8 @@ def test_malformed_json_is_400(client: TestClient) -> None:
     world = make_event(client, sites=1)
     phone = join(client, world.sites[0])
     json_type = {"Content-Type": "application/json"}
-    for raw in (b"{not json", b'{"text": "hi"', b"\xff\xfe{}", b"{'text': 'hi'}"):
+    nested = b'{"text": ' * 5000 + b'"hi"' + b"}" * 5000  # valid JSON, too deep for the parser's recursion
+    for raw in (b"{not json", b'{"text": "hi"', b"\xff\xfe{}", b"{'text': 'hi'}", nested):
         check_error(client.post(f"{API}/events", content=raw, headers=json_type), 400, "malformed_json")
         check_error(client.post(f"{API}/sites/{phone.site_id}/notes", content=raw, headers={**json_type, **phone.auth}), 400, "malformed_json")
         check_error(client.patch(f"{API}/events/{world.id}", content=raw, headers={**json_type, **world.host}), 400, "malformed_json")

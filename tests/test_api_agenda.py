@@ -166,3 +166,15 @@ def test_a_closed_events_agenda_and_clock_are_final(client: TestClient) -> None:
     client.patch(f"{API}/events/{world.id}", json={"status": "closed"}, headers=world.host)
     check_error(clock(client, world, action="next"), 409, "event_closed")
     check_error(client.put(f"{API}/events/{world.id}/agenda", json={"kit": "world-cafe"}, headers=world.host), 409, "event_closed")
+
+
+def test_a_kit_picked_when_creating_the_event_is_its_agenda(client: TestClient) -> None:
+    world = make_event(client, language="da", kit="world-cafe")
+    assert world.created["event"]["kit"] == "world-cafe"
+    agenda = client.get(f"{API}/events/{world.id}/agenda", headers=world.host).json()
+    danish = client.get(f"{API}/kits?lang=da").json()["kits"][2]
+    assert [p["name"] for p in agenda["phases"]] == [p["name"] for p in danish["phases"]]
+    before = client.get(f"{API}/events/{world.id}/log", headers=world.host).json()["last_seq"]
+    refused = client.post(f"{API}/events", json={"title": "T", "theme": "T", "kit": "tea-party"})
+    check_error(refused, 422, "unknown_kit")
+    assert client.get(f"{API}/events/{world.id}/log", headers=world.host).json()["last_seq"] == before

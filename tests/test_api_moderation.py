@@ -106,14 +106,18 @@ def test_merging_hides_the_duplicate_and_logs_it(client: TestClient) -> None:
     assert restored["visible"] and restored["merged_into"] is None
 
 
-def test_merging_carries_votes_and_build_ons_to_the_kept_note(client: TestClient) -> None:
-    world = make_event(client, sites=2)
-    here, there = join(client, world.sites[0]), join(client, world.sites[1])
-    kept, duplicate = note_of(client, there, "Car-free Sundays"), note_of(client, here, "Sundays without cars")
-    built = client.post(f"{API}/notes/{duplicate['id']}/build-ons", json={"text": "And free buses"}, headers=there.auth)
-    assert built.status_code == 201, built.text
+def start_voting(client: TestClient, world: World) -> None:
     phases = client.put(f"{API}/events/{world.id}/agenda", json={"phases": [{"name": "Vote", "minutes": 5, "allows": ["vote"]}]}, headers=world.host)
     client.post(f"{API}/events/{world.id}/clock", json={"action": "start", "phase_id": phases.json()["phases"][0]["id"]}, headers=world.host)
+
+
+def test_merging_carries_votes_and_build_ons_to_the_kept_note(client: TestClient) -> None:
+    world = make_event(client, sites=2)
+    here, neighbour, there = join(client, world.sites[0]), join(client, world.sites[0]), join(client, world.sites[1])
+    kept, duplicate = note_of(client, neighbour, "Car-free Sundays"), note_of(client, here, "Sundays without cars")
+    built = client.post(f"{API}/notes/{duplicate['id']}/build-ons", json={"text": "And free buses"}, headers=there.auth)
+    assert built.status_code == 201, built.text
+    start_voting(client, world)
     for phone in (here, there):
         assert client.post(f"{API}/notes/{duplicate['id']}/votes", headers=phone.auth).status_code == 201
 
@@ -121,7 +125,43 @@ def test_merging_carries_votes_and_build_ons_to_the_kept_note(client: TestClient
     state = board(client, world)
     assert state["votes"] == {kept["id"]: 2}
     assert [(b["note_id"], b["text"]) for b in state["build_ons"]] == [(kept["id"], "And free buses")]
-    assert last_entry(client, world)["data"]["carried"] == {"votes": 2, "build_ons": 1}
+    data = last_entry(client, world)["data"]
+    assert (data["carried"], data["into_votes"]) == ({"votes": 2, "build_ons": 1, "votes_dropped": 0}, 2)
+
+
+def test_a_note_is_never_merged_into_another_sites_note(client: TestClient) -> None:
+    """The console only offers its own site's notes; the API refuses the rest, and the votes stay where they were cast."""
+    world = make_event(client, sites=2)
+    here, there = join(client, world.sites[0]), join(client, world.sites[1])
+    ours, theirs = note_of(client, here, "Dup"), note_of(client, there, "Bikes")
+    start_voting(client, world)
+    assert client.post(f"{API}/notes/{ours['id']}/votes", headers=here.auth).status_code == 201
+    before = log(client, world)["last_seq"]
+
+    for who in (facilitator(world.sites[0]), world.host):
+        refused = check_error(client.post(f"{API}/notes/{ours['id']}/merge", json={"into": theirs["id"]}, headers=who), 422, "invalid_merge")
+        assert "same site" in refused["message"]
+    assert log(client, world)["last_seq"] == before  # nothing logged
+    assert visible_texts(client, world) == ["Dup", "Bikes"]
+    results = client.get(f"{API}/events/{world.id}/results", headers=world.host).json()
+    assert [(s["name"], [(n["text"], n["votes"]) for n in s["notes"]]) for s in results["sites"]] == [("City 0", [("Dup", 1)]), ("City 1", [])]
+
+
+def test_a_merge_never_gives_one_voter_two_votes_on_a_note_when_one_is_the_rule(client: TestClient) -> None:
+    world = make_event(client, sites=1)
+    author, voter, other = (join(client, world.sites[0]) for _ in range(3))
+    kept, duplicate = note_of(client, author, "Bike lanes"), note_of(client, author, "Bike lanes!")
+    start_voting(client, world)
+    for phone, note in ((voter, kept), (voter, duplicate), (other, duplicate)):
+        assert client.post(f"{API}/notes/{note['id']}/votes", headers=phone.auth).status_code == 201
+
+    assert client.post(f"{API}/notes/{duplicate['id']}/merge", json={"into": kept["id"]}, headers=facilitator(world.sites[0])).status_code == 200
+    mine = client.get(f"{API}/events/{world.id}/my-votes", headers=voter.auth).json()
+    assert mine["notes"] == {kept["id"]: 1}  # one vote on the kept note, as the rule says; the other is theirs again
+    assert board(client, world)["votes"] == {kept["id"]: 2}  # the voter's and the other participant's
+    data = last_entry(client, world)["data"]
+    assert (data["carried"], data["into_votes"]) == ({"votes": 1, "build_ons": 0, "votes_dropped": 1}, 2)
+    check_error(client.post(f"{API}/notes/{kept['id']}/votes", headers=voter.auth), 409, "already_voted")
 
 
 # -- locking ------------------------------------------------------------------------------------
@@ -175,6 +215,40 @@ def test_a_locked_board_refuses_build_ons_from_its_phones_only(client: TestClien
     assert client.post(url, json={"text": "From Odense"}, headers=ours.auth).status_code == 201  # Odense's board is open
 
 
+def test_an_author_changes_their_note_only_while_they_could_post_it(client: TestClient) -> None:
+    world = make_event(client, sites=1)
+    site = world.sites[0]
+    phone = join(client, site)
+    url = f"{API}/notes/{note_of(client, phone, 'Draft')['id']}"
+    client.patch(f"{API}/sites/{site['id']}", json={"locked": True}, headers=facilitator(site))
+    check_error(client.patch(url, json={"text": "Sneaky"}, headers=phone.auth), 409, "site_locked")
+    check_error(client.delete(url, headers=phone.auth), 409, "site_locked")
+    assert client.patch(url, json={"text": "Corrected by the facilitator"}, headers=facilitator(site)).status_code == 200
+    client.patch(f"{API}/sites/{site['id']}", json={"locked": False}, headers=facilitator(site))
+
+    phases = client.put(f"{API}/events/{world.id}/agenda", json={"phases": [{"name": "Listen", "minutes": 5}]}, headers=world.host)
+    client.post(f"{API}/events/{world.id}/clock", json={"action": "start", "phase_id": phases.json()["phases"][0]["id"]}, headers=world.host)
+    check_error(client.patch(url, json={"text": "During the talk"}, headers=phone.auth), 409, "not_in_this_phase")
+    client.post(f"{API}/events/{world.id}/clock", json={"action": "stop"}, headers=world.host)
+
+    client.patch(url, json={"visible": False}, headers=facilitator(site))
+    check_error(client.patch(url, json={"text": "Let me back"}, headers=phone.auth), 409, "hidden_by_moderator")
+    check_error(client.delete(url, headers=phone.auth), 409, "hidden_by_moderator")
+    texts = [e["data"]["note"]["text"] for e in log(client, world)["entries"] if e["type"] == "note.updated"]
+    assert texts == ["Corrected by the facilitator", "Corrected by the facilitator"]  # the edit, then the hide
+
+
+def test_a_note_others_built_on_stays_when_its_author_deletes_it(client: TestClient) -> None:
+    world = make_event(client, sites=2)
+    author, other = join(client, world.sites[0]), join(client, world.sites[1])
+    note = note_of(client, author, "Shared idea")
+    assert client.post(f"{API}/notes/{note['id']}/build-ons", json={"text": "And more"}, headers=other.auth).status_code == 201
+    check_error(client.delete(f"{API}/notes/{note['id']}", headers=author.auth), 409, "note_in_use")
+    assert visible_texts(client, world) == ["Shared idea"]
+    lonely = note_of(client, author, "Nobody cares")
+    assert client.delete(f"{API}/notes/{lonely['id']}", headers=author.auth).status_code == 204
+
+
 def test_a_facilitator_still_posts_for_a_table_on_a_locked_board(client: TestClient) -> None:
     world = make_event(client, sites=1)
     site = world.sites[0]
@@ -214,6 +288,65 @@ def test_removing_with_hide_notes_hides_every_note_of_theirs(client: TestClient)
     entry = last_entry(client, world)
     assert [n["id"] for n in entry["data"]["hidden_notes"]] == [n["id"] for n in spam]
     check_error(client.delete(f"{API}/participants/no-such-person", headers=world.host), 404, "not_found")
+
+
+def test_removing_with_hide_notes_takes_their_build_ons_off_every_board(client: TestClient) -> None:
+    world = make_event(client, sites=2)
+    troll, author = join(client, world.sites[0]), join(client, world.sites[1])
+    theirs = note_of(client, author, "Bikes")
+    spam = [client.post(f"{API}/notes/{theirs['id']}/build-ons", json={"text": f"spam {n}"}, headers=troll.auth).json() for n in range(2)]
+    kind = client.post(f"{API}/notes/{theirs['id']}/build-ons", json={"text": "And racks"}, headers=author.auth).json()
+
+    removed = client.delete(f"{API}/participants/{troll.participant_id}?hide_notes=true", headers=facilitator(world.sites[0]))
+    assert removed.status_code == 200, removed.text
+    assert [b["text"] for b in board(client, world)["build_ons"]] == ["And racks"]
+    entry = last_entry(client, world)
+    assert entry["type"] == "participant.removed"
+    assert [(b["id"], b["text"]) for b in entry["data"]["deleted_build_ons"]] == [(b["id"], b["text"]) for b in spam]  # the log keeps the text
+    assert kind["id"] not in str(entry["data"])
+
+
+def test_without_hide_notes_a_removed_participants_build_ons_stay(client: TestClient) -> None:
+    world = make_event(client, sites=1)
+    person, author = join(client, world.sites[0]), join(client, world.sites[0])
+    note = note_of(client, author, "Bikes")
+    client.post(f"{API}/notes/{note['id']}/build-ons", json={"text": "Fine words"}, headers=person.auth)
+    assert client.delete(f"{API}/participants/{person.participant_id}", headers=world.host).status_code == 200
+    assert [b["text"] for b in board(client, world)["build_ons"]] == ["Fine words"]
+    assert last_entry(client, world)["data"]["deleted_build_ons"] == []
+
+
+# -- moderating build-ons -----------------------------------------------------------------------
+
+
+def _build_on_elsewhere(client: TestClient) -> tuple[World, Phone, dict[str, Any]]:
+    """A participant of the second site builds on a note of the first site."""
+    world = make_event(client, sites=2)
+    note = note_of(client, join(client, world.sites[0]), "Bikes")
+    troll = join(client, world.sites[1])
+    built = client.post(f"{API}/notes/{note['id']}/build-ons", json={"text": "spam spam"}, headers=troll.auth)
+    assert built.status_code == 201, built.text
+    return world, troll, dict(built.json())
+
+
+@pytest.mark.parametrize("who", ["facilitator of the note's site", "host", "author"])
+def test_a_build_on_is_deleted_by_its_author_or_a_moderator_of_the_notes_site(client: TestClient, who: str) -> None:
+    world, troll, built = _build_on_elsewhere(client)
+    headers = {"facilitator of the note's site": facilitator(world.sites[0]), "host": world.host, "author": troll.auth}[who]
+    deleted = client.delete(f"{API}/build-ons/{built['id']}", headers=headers)
+    assert deleted.status_code == 204, deleted.text
+    assert board(client, world)["build_ons"] == []
+    assert last_entry(client, world)["type"] == "build_on.deleted"
+
+
+def test_other_facilitators_and_participants_cannot_delete_a_build_on(client: TestClient) -> None:
+    world, _, built = _build_on_elsewhere(client)
+    before = log(client, world)["last_seq"]
+    # The author's own site's facilitator moderates that site, not the note's.
+    for who in (facilitator(world.sites[1]), join(client, world.sites[0]).auth):
+        check_error(client.delete(f"{API}/build-ons/{built['id']}", headers=who), 403, "forbidden")
+    assert log(client, world)["last_seq"] == before + 1  # only the join above
+    assert [b["text"] for b in board(client, world)["build_ons"]] == ["spam spam"]
 
 
 # -- posting for a table ------------------------------------------------------------------------

@@ -205,16 +205,16 @@ def test_a_closed_events_votes_are_final(client: TestClient) -> None:
     assert board(client, world)["votes"] == {notes[0][0]: 1}
 
 
-def test_a_deleted_note_takes_its_votes_with_it(client: TestClient) -> None:
+def test_a_note_with_votes_stays_when_its_author_tries_to_delete_it(client: TestClient) -> None:
     world = make_event(client, sites=1)
-    author = join(client, world.sites[0])
-    note = post_note(client, author, "Short-lived").json()
-    put_agenda(client, world, phases=PHASES[1:])
+    author, voter = join(client, world.sites[0]), join(client, world.sites[0])
+    note = post_note(client, author, "Popular").json()
+    put_agenda(client, world, phases=[{"name": "Vote and write", "minutes": 10, "allows": ["post", "vote"]}])
     clock(client, world, action="next")
-    counted(vote(client, author, note["id"]))
-    assert client.delete(f"{API}/notes/{note['id']}", headers=author.auth).status_code == 204
-    assert board(client, world)["votes"] == {}
-    assert client.get(f"{API}/events/{world.id}/my-votes", headers=author.auth).json()["votes_left"] == 3  # the vote came back
+    counted(vote(client, voter, note["id"]))
+    check_error(client.delete(f"{API}/notes/{note['id']}", headers=author.auth), 409, "note_in_use")
+    assert board(client, world)["votes"] == {note["id"]: 1}  # the voter's vote is not taken from them
+    assert client.get(f"{API}/events/{world.id}/my-votes", headers=voter.auth).json()["votes_left"] == 2
 
 
 def test_results_rank_each_site_and_keep_a_big_site_from_drowning_a_small_one(client: TestClient) -> None:

@@ -182,6 +182,9 @@ async def test_client_messages_are_checked_against_the_role(server: LiveServer, 
         await host.send("x" * 10_000)
         (too_big,) = await messages(host, 1)
         assert too_big["error"] == "too_large"
+        await host.send("[" * 2000 + "]" * 2000)  # under the size limit, too deep to parse
+        (deep,) = await messages(host, 1)
+        assert deep["error"] == "malformed_json"
         await host.send(json.dumps({"type": "ping"}))
         assert (await messages(host, 1)) == [{"type": "pong"}]
     async with connect(live_url(server, event), additional_headers=auth(site["participant_token"])) as phone:
@@ -257,7 +260,9 @@ async def test_a_failure_answering_a_message_is_told_and_the_socket_stays_open(
 
 
 async def test_slow_client_is_told_to_resync_while_others_carry_on(tmp_path: Path) -> None:
-    server = LiveServer(tmp_path / "slow.db", live_queue_limit=20, live_resync_grace=120.0).start()
+    # No keepalive: uvicorn would drop the stalled client for not answering its pings on a slow machine,
+    # before the notice under test reaches it.
+    server = LiveServer(tmp_path / "slow.db", ws_ping_interval=None, live_queue_limit=20, live_resync_grace=120.0).start()
     try:
         async with httpx.AsyncClient(base_url=server.url, timeout=10) as api:
             event = await new_event(api, sites=1)
@@ -268,7 +273,9 @@ async def test_slow_client_is_told_to_resync_while_others_carry_on(tmp_path: Pat
             sock = socket.socket()
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
             sock.connect(("127.0.0.1", server.port))
-            stalled = await connect(live_url(server, event), additional_headers=auth(event["host_token"]), sock=sock)
+            # No keepalive pings from the stalled client: with reading paused it would never see the pong
+            # and would abort the socket itself (1006) on a slow machine, before the server's notice.
+            stalled = await connect(live_url(server, event), additional_headers=auth(event["host_token"]), sock=sock, ping_interval=None)
             stalled.transport.pause_reading()
             async with connect(live_url(server, event), additional_headers=auth(event["host_token"])) as healthy:
                 await messages(healthy, 1)
@@ -282,7 +289,7 @@ async def test_slow_client_is_told_to_resync_while_others_carry_on(tmp_path: Pat
             stalled.transport.resume_reading()
             seen: list[dict[str, Any]] = []
             with contextlib.suppress(ConnectionClosed):
-                async with asyncio.timeout(15):
+                async with asyncio.timeout(60):
                     async for frame in stalled:
                         data = json.loads(frame)
                         seen.extend(data if isinstance(data, list) else [data])

@@ -149,3 +149,13 @@ def test_moderation_hides_what_travelled_and_a_merge_moves_the_thread() -> None:
     other, note = state_with_a_sent_note()
     other.apply(entry(5, "participant.removed", participant={"id": "p1"}, hidden_notes=[{**note, "visible": False}]))
     assert other.reached == {"o", "r"} and other.incoming("r") == []
+
+
+def test_a_removed_participants_build_ons_leave_the_thread_and_reach_the_notes_site() -> None:
+    state, note = state_with_a_sent_note()
+    gone = as_json(BuildOn("b1", "e", "n1", "a", "p2", "o", 2, "Free buses", "t"))
+    state.apply(entry(5, "participant.removed", participant={"id": "p2", "site_id": "o"}, hidden_notes=[], deleted_build_ons=[gone]))
+    assert state.threaded(note)["build_ons"] == [] and state.threaded(note)["built_by"] == []
+    assert state.pruned == [{"id": "n1", "site_id": "a"}] and "a" in state.reached  # Aalborg's board redraws the thread
+    state.apply(entry(6, "participant.joined", participant={"site_id": "a"}))
+    assert state.pruned == [] and state.reached == frozenset()

@@ -72,7 +72,7 @@ async def test_the_json_stream_carries_every_moderation_entry(server: LiveServer
         await api.patch(f"{API}/notes/{kept['id']}", json={"visible": False}, headers=host)
         merged, locked, removed, hidden = await messages(board, 4)
     assert (merged["type"], merged["note_id"], merged["into"], merged["site_id"]) == ("note.merged", duplicate["id"], kept["id"], site["id"])
-    assert (merged["note"]["merged_into"], merged["note"]["visible"], merged["carried"]) == (kept["id"], False, {"votes": 0, "build_ons": 0})
+    assert (merged["note"]["merged_into"], merged["note"]["visible"], merged["carried"]) == (kept["id"], False, {"votes": 0, "build_ons": 0, "votes_dropped": 0})
     assert (locked["type"], locked["site"]["locked"], locked["changed"]) == ("site.updated", True, ["locked"])
     assert (removed["type"], removed["participant"]["id"], removed["hidden_notes"]) == ("participant.removed", person["participant_id"], [])
     assert (hidden["type"], hidden["note"]["visible"], hidden["note"]["hidden_by"]) == ("note.updated", False, "moderator")
@@ -155,3 +155,44 @@ async def test_a_removed_participants_open_socket_can_post_no_more(server: LiveS
         removed, refused = await messages(phone, 2)
     assert removed["type"] == "participant.removed"
     assert (refused["type"], refused["error"]) == ("error", "unauthorized")
+
+
+async def test_a_removed_participants_build_ons_leave_every_board_live(server: LiveServer, api: httpx.AsyncClient) -> None:  # noqa: F811
+    """Someone at Odense spams a thread under Aalborg's note; removing them with their notes takes the
+    build-ons off Aalborg's board and console (which heard nothing else of Odense), the shared board and phones."""
+    event = await new_event(api, sites=2)
+    here, there = event["sites"]
+    host = auth(event["host_token"])
+    note = await post(api, here, "Car-free Sundays")
+    troll = (await api.post(f"{API}/join", json={"code": there["join_code"]})).json()
+
+    async def build(headers: dict[str, str], text: str) -> dict[str, Any]:
+        response = await api.post(f"{API}/notes/{note['id']}/build-ons", json={"text": text}, headers=headers)
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    spam = await build(auth(troll["participant_token"]), "Buy cheap watches")
+    kind = await build(here["phone"], "And free buses")
+    sockets = {
+        "console": connect(live_url(server, event, f"{HTML}console&site={here['id']}"), additional_headers=auth(here["facilitator_token"])),
+        "board": connect(live_url(server, event, f"{HTML}site-board&site={here['id']}"), additional_headers=host),
+        "shared": connect(live_url(server, event, f"{HTML}shared-board"), additional_headers=host),
+        "phone": connect(live_url(server, event, f"{HTML}phone&site={here['id']}"), additional_headers=auth(here["participant_token"])),
+    }
+    async with sockets["console"] as console, sockets["board"] as board, sockets["shared"] as shared, sockets["phone"] as phone:
+        screens = (("console", console), ("board", board), ("shared", shared), ("phone", phone))
+        region = {name: await recv(socket) for name, socket in screens}
+        # The console shows a delete button on every build-on under its notes; elsewhere it waits for app.js (its author's phone).
+        assert f'action="/build-ons/{spam["id"]}/delete">' in region["console"]
+        assert f'action="/build-ons/{spam["id"]}/delete" hidden>' in region["board"]
+        assert "Delete<span class=\"visually-hidden\">: Buy cheap watches</span>" in region["console"]
+
+        removed = await api.delete(f"{API}/participants/{troll['participant_id']}?hide_notes=true", headers=host)
+        assert removed.status_code == 200, removed.text
+        after = {name: await recv(socket) for name, socket in screens}
+    for name, frame in after.items():
+        assert f'id="note-{note["id"]}-thread" hx-swap-oob="true"' in frame, name
+        assert "Buy cheap watches" not in frame and "Site 1 built on this" not in frame, name
+        assert "And free buses" in frame, name
+    assert f'action="/build-ons/{kind["id"]}/delete">' in after["console"]  # the redrawn thread keeps the console's buttons
+    assert f'action="/build-ons/{kind["id"]}/delete" hidden>' in after["board"]

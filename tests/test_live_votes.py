@@ -101,3 +101,43 @@ def test_the_rooms_vote_state_follows_votes_merges_reveals_and_settings() -> Non
     assert state.marks("phone", "aalborg", voting).left_texts() == ["0 of 2 votes left", "1 of 2 votes left", "2 of 2 votes left"]
     apply("vote.withdrawn", note_id="kept", site_id="aalborg", votes=0, phase_id="vote")
     assert state.totals == {} and state.voted() == []
+
+
+async def test_a_note_restored_while_totals_are_hidden_shows_its_total_on_the_reveal(server: LiveServer, api: httpx.AsyncClient) -> None:  # noqa: F811
+    """Hidden with its votes before the board opened, restored, then revealed: the live board shows
+    its total as a fresh page would."""
+    event = await new_event(api, sites=1)
+    (site,) = event["sites"]
+    host = await run_agenda(api, event)
+    facilitator = auth(site["facilitator_token"])
+    voting = {"budget": 3, "several_per_note": False, "hidden": True}
+    assert (await api.put(f"/api/v1/events/{event['id']}/voting", json=voting, headers=host)).status_code == 200
+    restored, visible = [await post(api, site, text) for text in ("Hidden then restored", "Always visible")]
+    await next_phase(api, event, host)
+    for note in (restored, visible):
+        assert (await api.post(f"/api/v1/notes/{note['id']}/votes", headers=site["phone"])).status_code == 201
+    assert (await api.patch(f"/api/v1/notes/{restored['id']}", json={"visible": False}, headers=facilitator)).status_code == 200
+    board_url = live_url(server, event, f"?format=html&lang=en&view=site-board&site={site['id']}")
+    async with connect(board_url, additional_headers=host) as board:
+        first = str(await asyncio.wait_for(board.recv(), 5))
+        assert f'id="note-{restored["id"]}"' not in first
+        assert (await api.patch(f"/api/v1/notes/{restored['id']}", json={"visible": True}, headers=facilitator)).status_code == 200
+        back = str(await asyncio.wait_for(board.recv(), 5))
+        assert f'id="note-{restored["id"]}-votes" hidden' in back
+        assert (await api.post(f"/api/v1/sites/{site['id']}/reveal", json={"revealed": True}, headers=facilitator)).status_code == 200
+        frame = str(await asyncio.wait_for(board.recv(), 5))
+    for note in (restored, visible):
+        assert f'<p class="note__votes" id="note-{note["id"]}-votes" hx-swap-oob="true">' in frame, note["text"]
+    assert frame.count("1 vote</p>") == 2
+
+
+def test_the_vote_state_learns_the_site_of_a_restored_note_with_votes() -> None:
+    """Made from a board that did not show the note (hidden), kept current from entries: a reveal redraws it."""
+    state = VoteState()
+    state.totals = {"restored": 1}  # as `load` finds it: the tallies count hidden notes' votes
+    note = {"id": "restored", "site_id": "aalborg", "visible": True}
+    assert state.voted("aalborg") == []
+    state.apply(LogEntry("event", 2, "note.updated", {"note": note, "changed": ["hidden_by", "visible"]}))
+    assert state.voted("aalborg") == ["restored"] and state.site_of("restored") == "aalborg"
+    state.apply(LogEntry("event", 3, "note.updated", {"note": {**note, "id": "unvoted"}, "changed": ["text"]}))
+    assert state.voted() == ["restored"]  # only notes with votes are tracked

@@ -27,7 +27,7 @@ def note(visible: bool = True, merged_into: str | None = None, hidden_by: str | 
 
 def test_a_duplicate_merges_into_another_note_of_its_event() -> None:
     moderation.can_merge("n1", "e1", "n2", "e1", note_merged=False, into_merged=False)  # no error
-    moderation.can_merge_into(True)
+    moderation.can_merge_into("s1", "s1", into_visible=True)
 
 
 @pytest.mark.parametrize(
@@ -45,7 +45,12 @@ def test_bad_merges_are_refused(note_id: str, into_id: str, into_event: str, not
 
 
 def test_a_note_cannot_be_merged_into_a_hidden_one() -> None:
-    assert refused(moderation.can_merge_into, False).code == "invalid_merge"
+    assert refused(moderation.can_merge_into, "s1", "s1", into_visible=False).code == "invalid_merge"
+
+
+def test_a_note_cannot_be_merged_into_another_sites_note() -> None:
+    error = refused(moderation.can_merge_into, "s1", "s2", into_visible=True)
+    assert error.code == "invalid_merge" and error.field == "into" and "same site" in error.message
 
 
 # -- locking, closing -------------------------------------------------------------------------------

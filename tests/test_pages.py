@@ -523,3 +523,14 @@ def test_a_danish_event_runs_its_agenda_in_danish(browser: TestClient) -> None:
     refused = phone.post(f"/sites/{site}/notes", data={"text": "For tidligt"})
     assert refused.status_code == 409 and "Der er lukket for nye sedler i denne fase." in refused.text
     assert "Aarhus: fase 1, Velkommen, 10:00 tilbage" in text_of(browser.get(f"/host/{event_id}").text, f"clock-status-{site}")
+
+
+def test_a_host_picks_a_kit_when_creating_the_workshop_or_none(browser: TestClient) -> None:
+    form = browser.get("/host/new").text
+    assert 'name="kit" value="open-workshop" aria-describedby="kit-open-workshop-summary" checked' in form
+    with_kit = create_event(browser, kit="1-2-4-all")
+    assert "1: On your own" in browser.get(f"/host/{with_kit}").text
+    without = create_event(browser, kit="")
+    assert "No phases yet." in browser.get(f"/host/{without}").text
+    refused = browser.post("/host/new", data={"title": "T", "theme": "T", "kit": "tea-party"})
+    assert refused.status_code == 422 and 'role="alert"' in refused.text

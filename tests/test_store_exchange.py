@@ -169,12 +169,18 @@ async def test_a_hidden_note_leaves_the_spotlight_the_lanes_and_the_threads(stor
     assert await refused(store.set_spotlight(odense.id, note.id)) == "not_shown_here"
 
 
-async def test_a_deleted_note_takes_its_build_ons_sends_and_spotlights_along(store: Store, db_path: Path) -> None:
+async def test_a_note_built_on_stays_and_the_schema_cascades_when_one_goes(store: Store, db_path: Path) -> None:
     event, aalborg, odense, ana, ole, note = await two_sites(store)
     await store.create_build_on(ole, note.id, "More", client_id="x")
     await store.create_send(aalborg.id, note_id=note.id, question=None, to_site_id=None)
     await store.set_spotlight(odense.id, note.id)
-    await store.delete_note(note.id)
+    with pytest.raises(RuleError) as refused:  # its author may not take Odense's build-on away with it
+        await store.delete_note(note.id)
+    assert refused.value.code == "note_in_use" and len(await store.list_build_ons(note.id)) == 1
+    # Removed another way (an event deleted, say), the schema takes its build-ons, sends and spotlights along.
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("DELETE FROM notes WHERE id = ?", (note.id,))
     assert await store.list_build_ons(note.id) == [] and await store.list_sends(event.id) == []
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT spotlight_note_id FROM sites WHERE id = ?", (odense.id,)).fetchone() == (None,)

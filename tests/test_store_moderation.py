@@ -14,6 +14,7 @@ from workshop.domain import agenda
 from workshop.domain.agenda import ClockAction
 from workshop.domain.errors import RuleError
 from workshop.domain.models import EventStatus
+from workshop.domain.votes import VotingSettings
 from workshop.store import NotFound, Store
 
 
@@ -118,11 +119,11 @@ async def test_a_note_cannot_be_merged_into_a_hidden_one_or_another_events(store
     assert (await store.get_note(note.id)).visible
 
 
-async def test_merging_carries_votes_and_build_ons_to_the_kept_note_across_sites(store: Store, db_path: Path) -> None:
+async def test_merging_carries_votes_and_build_ons_to_the_kept_note(store: Store, db_path: Path) -> None:
     event = await new_event(store)
     here, there = await new_site(store, event.id, "Aalborg"), await new_site(store, event.id, "Odense")
-    author, voter = await new_participant(store, here), await new_participant(store, here)
-    kept = (await store.create_note(await new_participant(store, there), draft("Car-free Sundays"))).note
+    author, voter = await new_participant(store, here), await new_participant(store, there)
+    kept = (await store.create_note(await new_participant(store, here), draft("Car-free Sundays"))).note
     duplicate = (await store.create_note(author, draft("Sundays without cars"))).note
     await store.create_build_on(voter, duplicate.id, "And free buses", client_id=None)  # before any phase: allowed
     phases, _ = await store.set_agenda(event.id, [agenda.phase_draft("Vote", 10, ["vote"])], kit=None)
@@ -131,12 +132,62 @@ async def test_merging_carries_votes_and_build_ons_to_the_kept_note_across_sites
     await store.cast_vote(author, duplicate.id)
 
     _, entry = await store.merge_note(duplicate.id, kept.id)
-    assert entry.data["carried"] == {"votes": 2, "build_ons": 1}
+    assert (entry.data["carried"], entry.data["into_votes"]) == ({"votes": 2, "build_ons": 1, "votes_dropped": 0}, 2)
     assert (await store.board(event.id)).votes == {kept.id: 2}
     assert [b.note_id for b in await store.list_build_ons(kept.id)] == [kept.id]
-    with sqlite3.connect(db_path) as db:  # the rows follow the kept note to its site
-        assert db.execute("SELECT DISTINCT site_id FROM votes").fetchall() == [(there.id,)]
-        assert db.execute("SELECT DISTINCT site_id FROM build_ons").fetchall() == [(there.id,)]
+    with sqlite3.connect(db_path) as db:  # every row now hangs on the kept note
+        assert db.execute("SELECT DISTINCT note_id, site_id FROM votes").fetchall() == [(kept.id, here.id)]
+        assert db.execute("SELECT DISTINCT note_id, site_id FROM build_ons").fetchall() == [(kept.id, here.id)]
+
+
+async def test_a_note_is_not_merged_into_another_sites_note_inside_the_transaction(store: Store) -> None:
+    event = await new_event(store)
+    here, there = await new_site(store, event.id, "Aalborg"), await new_site(store, event.id, "Odense")
+    ours = (await store.create_note(await new_participant(store, here), draft("Dup"))).note
+    theirs = (await store.create_note(await new_participant(store, there), draft("Bikes"))).note
+    last = await store.last_seq(event.id)
+    error = await refused(store.merge_note, ours.id, theirs.id)
+    assert (error.code, error.field) == ("invalid_merge", "into") and "same site" in error.message
+    assert (await store.get_note(ours.id)).visible and await store.last_seq(event.id) == last
+
+
+async def _voting(store: Store, *, several_per_note: bool):  # type: ignore[no-untyped-def]
+    """One site in a voting phase, a kept note and its duplicate, with the host's rule for several votes per note."""
+    event = await new_event(store)
+    site = await new_site(store, event.id)
+    author = await new_participant(store, site)
+    kept = (await store.create_note(author, draft("Bike lanes"))).note
+    duplicate = (await store.create_note(author, draft("Bike lanes!"))).note
+    await store.set_voting(event.id, VotingSettings(budget=3, several_per_note=several_per_note, hidden=False))
+    phases, _ = await store.set_agenda(event.id, [agenda.phase_draft("Vote", 10, ["vote"])], kit=None)
+    await store.move_clocks(event.id, ClockAction.START, phase_id=phases[0].id)
+    return event, site, kept, duplicate
+
+
+async def test_a_merge_drops_a_vote_that_would_be_a_voters_second_on_the_kept_note(store: Store) -> None:
+    event, site, kept, duplicate = await _voting(store, several_per_note=False)
+    both, once = await new_participant(store, site), await new_participant(store, site)
+    await store.cast_vote(both, kept.id)
+    await store.cast_vote(both, duplicate.id)
+    await store.cast_vote(once, duplicate.id)
+
+    _, entry = await store.merge_note(duplicate.id, kept.id)
+    assert entry.data["carried"] == {"votes": 1, "build_ons": 0, "votes_dropped": 1}
+    assert entry.data["into_votes"] == 2
+    assert (await store.board(event.id)).votes == {kept.id: 2}
+    ballot = await store.ballot(both)
+    assert (ballot.notes, ballot.spent) == ({kept.id: 1}, 1)  # one vote on the note, and the dropped one to spend again
+    assert (await store.ballot(once)).notes == {kept.id: 1}
+
+
+async def test_a_merge_carries_every_vote_when_several_per_note_are_allowed(store: Store) -> None:
+    event, site, kept, duplicate = await _voting(store, several_per_note=True)
+    voter = await new_participant(store, site)
+    await store.cast_vote(voter, kept.id)
+    await store.cast_vote(voter, duplicate.id)
+    _, entry = await store.merge_note(duplicate.id, kept.id)
+    assert (entry.data["carried"], entry.data["into_votes"]) == ({"votes": 1, "build_ons": 0, "votes_dropped": 0}, 2)
+    assert (await store.ballot(voter)).notes == {kept.id: 2}
 
 
 # -- removing participants ----------------------------------------------------------------------
@@ -159,6 +210,22 @@ async def test_removing_a_participant_can_hide_their_notes_in_the_same_entry(sto
     assert [p.id for p in await store.list_participants(site.id)] == [other.id]
     with pytest.raises(NotFound):  # a post already on its way when the removal landed
         await store.create_note(troll, draft("too late"))
+
+
+async def test_removing_with_hidden_notes_deletes_their_build_ons_in_the_same_entry(store: Store) -> None:
+    event = await new_event(store)
+    here, there = await new_site(store, event.id, "Aalborg"), await new_site(store, event.id, "Odense")
+    troll, author = await new_participant(store, here), await new_participant(store, there)
+    note = (await store.create_note(author, draft("Bikes"))).note
+    spam = [(await store.create_build_on(troll, note.id, f"spam {n}", client_id=None)).build_on for n in range(2)]
+    kind = (await store.create_build_on(author, note.id, "And racks", client_id=None)).build_on
+
+    _, hidden, entry = await store.remove_participant(troll.id, hide_notes=True)
+    assert hidden == [] and entry is not None and entry.seq == await store.last_seq(event.id)
+    assert [(b["id"], b["text"], b["site_id"]) for b in entry.data["deleted_build_ons"]] == [(b.id, b.text, there.id) for b in spam]
+    assert [b.id for b in await store.list_build_ons(note.id)] == [kind.id]
+    assert [b.id for b in (await store.board(event.id)).build_ons] == [kind.id]
+    assert (await store.remove_participant(troll.id, hide_notes=True))[2] is None  # nothing left to take away: nothing logged
 
 
 async def test_removing_keeps_notes_unless_asked_and_a_second_removal_logs_only_new_hides(store: Store) -> None:

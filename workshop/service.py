@@ -64,8 +64,11 @@ class Workshop:
 
     # -- events ---------------------------------------------------------------------------------
     async def create_event(
-        self, *, title: str, theme: str, language: str | None = None, description: str | None = None, timezone: str | None = None
+        self, *, title: str, theme: str, language: str | None = None, description: str | None = None, timezone: str | None = None,
+        kit: str | None = None,
     ) -> NewEvent:
+        """A new event in draft; with a kit, its agenda is that kit's phases in the event's language."""
+        chosen = kits.kit(kit) if kit is not None else None  # an unknown kit is refused before anything is stored
         host_token = new_host_token()
         event, entry = await self.store.create_event(
             title=rules.event_title(title),
@@ -76,6 +79,9 @@ class Workshop:
             host_secret_hash=hash_host_secret(host_token),
         )
         await self._announce(entry)
+        if chosen is not None:
+            await self.set_agenda(event.id, kit=chosen.id)
+            event = await self.store.get_event(event.id)
         return NewEvent(event, host_token)
 
     async def update_event(self, event_id: str, changes: dict[str, str | None]) -> Event:
@@ -132,16 +138,20 @@ class Workshop:
         return written
 
     async def edit_note(
-        self, note_id: str, *, text: str | None = None, kind: str | None = None, colour: str | None = None, visible: bool | None = None
+        self, note_id: str, *, text: str | None = None, kind: str | None = None, colour: str | None = None, visible: bool | None = None,
+        by_author: bool = False,
     ) -> Note:
-        """An edit; `visible` hides or restores the note, which only moderators may ask for."""
+        """An edit; `visible` hides or restores the note, which only moderators may ask for.
+
+        `by_author`: the author edits, so the store also holds them to what they may do now (not on
+        a locked board, not in a phase closed to posting, not a note a moderator hid)."""
         note = await self.store.get_note(note_id)
         changes = rules.note_changes(note, text=text, kind=kind, colour=colour)
         if visible is not None:
             changes.update(moderation.visibility_changes(note, visible))
         if not changes:
             return note
-        written = await self.store.update_note(note_id, **changes)
+        written = await self.store.update_note(note_id, by_author=by_author, **changes)
         await self._announce(written.entry)
         return written.note
 

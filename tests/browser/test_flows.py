@@ -22,8 +22,8 @@ async def test_host_creates_an_event_with_two_sites(contexts: Contexts) -> None:
     host = await (await contexts.screen()).new_page()
     await host.goto("/")
     await host.get_by_role("link", name="Create a workshop").click()
-    await host.get_by_label("Title").fill("Green city")
-    await host.get_by_label("Shared theme").fill("Streets for people")
+    await host.get_by_label("Title", exact=True).fill("Green city")
+    await host.get_by_label("Shared theme", exact=True).fill("Streets for people")
     await host.get_by_role("button", name="Create the workshop").click()
 
     await expect(host).to_have_url(re.compile(r"/host/[^/?#]+"))

@@ -30,13 +30,28 @@ def can_participate(locked: bool) -> None:
         raise RuleError("site_locked", "The facilitator has paused this board for now; try again in a moment.")
 
 
+def can_author_change(*, hidden_by: str | None) -> None:
+    """A note a moderator hid stays as the moderator left it: its author can neither edit nor delete it."""
+    if hidden_by == HIDDEN_BY_MODERATOR:
+        raise RuleError("hidden_by_moderator", "A facilitator has hidden this note, so it can no longer be changed.")
+
+
+def can_delete(*, in_use: bool) -> None:
+    """A note others voted for or built on (or that duplicates were merged into) stays: deleting it would take their work."""
+    if in_use:
+        raise RuleError("note_in_use", "Others have voted for or built on this note, so it stays; ask the facilitator to hide it.")
+
+
 def proxy_name(value: str) -> str:
     """Whom a facilitator posts for: a table, or the paper notes of people without a phone."""
     return bounded(value, field="on_behalf_of", maximum=DISPLAY_NAME_MAX)
 
 
-def can_merge_into(into_visible: bool) -> None:
-    """Votes and build-ons move to the kept note, so it must be one people can see."""
+def can_merge_into(note_site: str, into_site: str, *, into_visible: bool) -> None:
+    """Votes and build-ons move to the kept note, so it must be a note of the duplicate's own site
+    (its votes count in that site's results) and one people can see."""
+    if note_site != into_site:
+        raise RuleError("invalid_merge", "A note can only be merged into another note of the same site.", "into")
     if not into_visible:
         raise RuleError("invalid_merge", "A note can only be merged into a note that is on the board; restore that one first.", "into")
 

@@ -30,7 +30,11 @@ class ExchangeState:
         self.travelling: dict[str, dict[str, Any]] = {}
         # The sites whose incoming lane or spotlight showed the note the last entry changed or
         # deleted: their boards, which show only their own site's entries otherwise, must redraw.
+        # A removed participant's build-ons also reach the sites of the notes they were under.
         self.reached: frozenset[str] = frozenset()
+        # The still visible notes (`id`, `site_id`) whose threads the last entry took build-ons from
+        # (a removed participant's): every screen showing them redraws their thread.
+        self.pruned: list[dict[str, str]] = []
 
     @classmethod
     def from_board(cls, board: Board) -> ExchangeState:
@@ -53,6 +57,7 @@ class ExchangeState:
     def apply(self, entry: LogEntry) -> None:
         data = entry.data
         self.reached = frozenset()
+        self.pruned = []
         if entry.type == "site.created":
             self.names[data["site"]["id"]] = data["site"]["name"]
         elif entry.type == "build_on.created":
@@ -74,14 +79,25 @@ class ExchangeState:
         elif entry.type == "note.merged":  # moderation: the duplicate is hidden, its build-ons move to the kept note
             self._changed([data["note"]])
             self._move_thread(data["note_id"], data["into"], data["into_site_id"])
-        elif entry.type == "participant.removed":  # moderation: their notes may have been hidden with them
+        elif entry.type == "participant.removed":  # moderation: their notes may have been hidden, their build-ons deleted
             self._changed(data["hidden_notes"])
+            self._prune(data.get("deleted_build_ons", []), hidden={note["id"] for note in data["hidden_notes"]})
 
     def _changed(self, notes: list[dict[str, Any]]) -> None:
         """Notes changed (edited, hidden): the sites showing them in a lane or spotlight redraw."""
         travelling = [note for note in notes if note["id"] in self.travelling]
         self.reached = frozenset().union(*(self._showing(note["id"]) for note in travelling))
         self.travelling.update({note["id"]: note for note in travelling})
+
+    def _prune(self, gone: list[dict[str, Any]], *, hidden: set[str]) -> None:
+        """Take deleted build-ons out of their threads; the notes still shown redraw their thread."""
+        ids = {build_on["id"] for build_on in gone}
+        notes = {build_on["note_id"]: build_on["site_id"] for build_on in gone}
+        for note_id in notes:
+            thread = self.build_ons.get(note_id, [])
+            thread[:] = [build_on for build_on in thread if build_on.id not in ids]
+        self.pruned = [{"id": note_id, "site_id": site_id} for note_id, site_id in notes.items() if note_id not in hidden]
+        self.reached = self.reached | {note["site_id"] for note in self.pruned}
 
     def _move_thread(self, from_id: str, into_id: str, into_site_id: str) -> None:
         moved = [replace(build_on, note_id=into_id, site_id=into_site_id) for build_on in self.build_ons.pop(from_id, [])]

@@ -57,7 +57,7 @@ class VoteState:
 
     def __init__(self) -> None:
         self.totals: dict[str, int] = {}  # note id -> votes, for notes with any
-        self._sites: dict[str, str] = {}  # note id -> its site, for the notes with votes
+        self._sites: dict[str, str] = {}  # note id -> its site, for the notes with votes (shown or not)
         self.rules = votes.VotingSettings()
         self.revealed: set[str] = set()
 
@@ -69,7 +69,10 @@ class VoteState:
 
     def load(self, board: Board) -> None:
         self.totals = dict(board.votes)
-        self._sites = {note.id: note.site_id for note in board.notes if note.id in self.totals}
+        # The tallies count hidden notes' votes too: their sites are learnt here (a moderators' board
+        # lists them) or from the entry that restores them (`note.updated`).
+        notes = [*board.notes, *board.hidden_notes]
+        self._sites = {note.id: note.site_id for note in notes if note.id in self.totals}
         self.rules = votes.settings_of(board.event)
         self.revealed = {site.id for site in board.sites if site.votes_revealed}
 
@@ -82,13 +85,19 @@ class VoteState:
             self.rules = votes.VotingSettings(**data["voting"])
         elif entry.type == "votes.revealed":
             (self.revealed.add if data["revealed"] else self.revealed.discard)(data["site_id"])
+        elif entry.type in {"note.created", "note.updated"} and data["note"]["id"] in self.totals:
+            # A note hidden when the state was made, restored now: a reveal redraws its total too.
+            self._sites[data["note"]["id"]] = data["note"]["site_id"]
         elif entry.type == "note.deleted":
             self._count(data["note_id"], 0)  # its votes went with it
-        elif entry.type == "note.merged" and data.get("carried", {}).get("votes"):
-            # Moderation moved the duplicate's votes onto the note it was merged into.
-            self._sites[data["into"]] = data["into_site_id"]
-            self._count(data["into"], self.totals.get(data["into"], 0) + data["carried"]["votes"])
-            self._count(data["note_id"], 0)
+        elif entry.type == "note.merged":
+            # Moderation moved the duplicate's votes onto the note it was merged into (the entry
+            # says the kept note's new total; votes that would have doubled a voter's were dropped).
+            carried = data.get("carried", {}).get("votes", 0)
+            if carried:
+                self._sites[data["into"]] = data["into_site_id"]
+                self._count(data["into"], data.get("into_votes", self.totals.get(data["into"], 0) + carried))
+            self._count(data["note_id"], 0)  # the duplicate has none left
 
     def _count(self, note_id: str, total: int) -> None:
         if total > 0:

@@ -186,7 +186,8 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     async def remove_participant(self, participant_id: str, *, hide_notes: bool) -> tuple[Participant, list[Note], LogEntry | None]:
-        """Remove a participant (their tokens stop working) and, if asked, hide their visible notes.
+        """Remove a participant (their tokens stop working) and, if asked, hide their visible notes and
+        delete their build-ons (listed in the entry's `deleted_build_ons`, text and all).
         Returns the participant, the notes hidden now, and the entry (None when nothing changed)."""
 
     @abc.abstractmethod

@@ -488,7 +488,7 @@ class SQLiteStore(Store):
             raise NotFound(f"note {note_id}")
         return _note(row)
 
-    async def update_note(self, note_id: str, **changes: object) -> NoteWritten:
+    async def update_note(self, note_id: str, *, by_author: bool = False, **changes: object) -> NoteWritten:
         unknown = set(changes) - set(NOTE_FIELDS)
         if unknown:
             raise ValueError(f"cannot change {sorted(unknown)}")
@@ -499,6 +499,8 @@ class SQLiteStore(Store):
             if not before:
                 raise NotFound(f"note {note_id}")
             rules.can_change_notes(await self._status(conn, before[0]["event_id"]))
+            if by_author:
+                await self._check_author_may_change(conn, before[0])
             assignments = ", ".join(f"{key} = ?" for key in values)
             rows = await self._all(f"UPDATE notes SET {assignments}, updated_at = ? WHERE id = ? RETURNING *", (*values.values(), now, note_id), conn)
             note = _note(rows[0])
@@ -511,11 +513,18 @@ class SQLiteStore(Store):
     async def delete_note(self, note_id: str) -> LogEntry:
         now = utc_now()
         async with self._write() as conn:
-            rows = await self._all("SELECT event_id, site_id FROM notes WHERE id = ?", (note_id,), conn)
+            rows = await self._all("SELECT * FROM notes WHERE id = ?", (note_id,), conn)
             if not rows:
                 raise NotFound(f"note {note_id}")
-            event_id, site_id = rows[0]
+            event_id, site_id = rows[0]["event_id"], rows[0]["site_id"]
             rules.can_change_notes(await self._status(conn, event_id))
+            await self._check_author_may_change(conn, rows[0])
+            # Deleting would take other people's votes and build-ons (and merged duplicates) with it.
+            in_use = await self._all(
+                "SELECT 1 FROM votes WHERE note_id = ? UNION ALL SELECT 1 FROM build_ons WHERE note_id = ?"
+                " UNION ALL SELECT 1 FROM notes WHERE merged_into = ? LIMIT 1", (note_id, note_id, note_id), conn,
+            )
+            moderation.can_delete(in_use=bool(in_use))
             await conn.execute("DELETE FROM notes WHERE id = ?", (note_id,))
             return await self._append(conn, event_id, "note.deleted", {"note_id": note_id, "site_id": site_id}, now)
 
@@ -590,6 +599,14 @@ class SQLiteStore(Store):
             raise NotFound(f"site {site_id}")
         moderation.can_participate(bool(row[0]))
 
+    async def _check_author_may_change(self, conn: aiosqlite.Connection, note_row: sqlite3.Row) -> None:
+        """An author edits or deletes their note only while they could post it: not after a
+        moderator hid it, not once removed, not on a locked board, not in a phase closed to posting."""
+        moderation.can_author_change(hidden_by=note_row["hidden_by"])
+        await self._check_present(conn, note_row["participant_id"])
+        await self._check_site_open(conn, note_row["site_id"])
+        agenda.can_do(Activity.POST, await self._phase_at(conn, note_row["site_id"]))
+
     @staticmethod
     async def _check_present(conn: aiosqlite.Connection, participant_id: str) -> None:
         """A participant removed while their request was on its way is refused like an unknown one."""
@@ -609,37 +626,42 @@ class SQLiteStore(Store):
                 duplicate.id, duplicate.event_id, kept.id, kept.event_id,
                 note_merged=duplicate.merged_into is not None, into_merged=kept.merged_into is not None,
             )
-            moderation.can_merge_into(kept.visible)
+            moderation.can_merge_into(duplicate.site_id, kept.site_id, into_visible=kept.visible)
             rows = await self._all(
                 "UPDATE notes SET visible = 0, hidden_by = ?, merged_into = ?, updated_at = ? WHERE id = ? RETURNING *",
                 (moderation.HIDDEN_BY_MODERATOR, kept.id, now, duplicate.id), conn,
             )
             merged = _note(rows[0])
-            carried = await self._carry_over(conn, duplicate.id, kept)
+            events = await self._all("SELECT * FROM events WHERE id = ?", (duplicate.event_id,), conn)
+            carried = await self._carry_over(conn, duplicate.id, kept, several_per_note=votes.settings_of(_event(events[0])).several_per_note)
+            total = (await self._all("SELECT count(*) FROM votes WHERE note_id = ?", (kept.id,), conn))[0][0]
             data = {
                 "note_id": duplicate.id, "into": kept.id, "site_id": duplicate.site_id, "into_site_id": kept.site_id,
-                "note": as_json(merged), "carried": carried,
+                "note": as_json(merged), "carried": carried, "into_votes": total,
             }
             entry = await self._append(conn, duplicate.event_id, "note.merged", data, now)
         return merged, entry
 
-    # The other features' rows that hang on a note and follow it when it is merged (the agreed
-    # names: `votes(note_id)`, `build_ons(note_id)`, each with `site_id`, the note's site).
-    CARRIED_WITH_A_NOTE = ("votes", "build_ons")
+    @staticmethod
+    async def _carry_over(conn: aiosqlite.Connection, from_id: str, kept: Note, *, several_per_note: bool) -> dict[str, int]:
+        """Move the duplicate's votes and build-ons (migrations 0003, 0004) to the kept note.
 
-    async def _carry_over(self, conn: aiosqlite.Connection, from_id: str, kept: Note) -> dict[str, int]:
-        """Move votes and build-ons from a merged duplicate to the kept note; a table not there yet is skipped."""
-        carried: dict[str, int] = {}
-        for table in self.CARRIED_WITH_A_NOTE:
-            columns = {row[0] for row in await self._all("SELECT name FROM pragma_table_info(?)", (table,), conn)}
-            if "note_id" not in columns:
-                continue
-            moves_site = ", site_id = :site" if "site_id" in columns else ""
+        When one participant may put only one vote on a note, a vote of someone who already has one
+        on the kept note in the same phase is dropped, not carried: nobody ends with two."""
+        names = {"kept": kept.id, "site": kept.site_id, "duplicate": from_id}
+        dropped = 0
+        if not several_per_note:
             async with conn.execute(
-                f"UPDATE {table} SET note_id = :kept{moves_site} WHERE note_id = :duplicate", {"kept": kept.id, "site": kept.site_id, "duplicate": from_id}
+                "DELETE FROM votes WHERE note_id = :duplicate AND EXISTS (SELECT 1 FROM votes AS mine WHERE mine.note_id = :kept"
+                " AND mine.participant_id = votes.participant_id AND mine.phase_id = votes.phase_id)",
+                names,
             ) as cursor:
-                carried[table] = cursor.rowcount
-        return carried
+                dropped = cursor.rowcount
+        async with conn.execute("UPDATE votes SET note_id = :kept, site_id = :site WHERE note_id = :duplicate", names) as cursor:
+            carried_votes = cursor.rowcount
+        async with conn.execute("UPDATE build_ons SET note_id = :kept, site_id = :site WHERE note_id = :duplicate", names) as cursor:
+            carried_build_ons = cursor.rowcount
+        return {"votes": carried_votes, "build_ons": carried_build_ons, "votes_dropped": dropped}
 
     async def update_site(self, site_id: str, *, locked: bool) -> tuple[Site, LogEntry | None]:
         async with self._write() as conn:
@@ -667,15 +689,22 @@ class SQLiteStore(Store):
                 rows = await self._all("UPDATE participants SET removed_at = ? WHERE id = ? RETURNING *", (now, participant_id), conn)
             participant = _participant(rows[0])
             hidden: list[Note] = []
+            gone: list[BuildOn] = []
             if hide_notes:
                 hidden_rows = await self._all(
                     "UPDATE notes SET visible = 0, hidden_by = ?, updated_at = ? WHERE participant_id = ? AND visible = 1 RETURNING *",
                     (moderation.HIDDEN_BY_MODERATOR, now, participant_id), conn,
                 )
                 hidden = sorted((_note(row) for row in hidden_rows), key=lambda note: note.seq)
-            if already and not hidden:  # removed before, and nothing more to hide: nothing to log
+                # Their build-ons leave every board too; the log keeps their text (in this entry).
+                gone_rows = await self._all("DELETE FROM build_ons WHERE participant_id = ? RETURNING *", (participant_id,), conn)
+                gone = sorted((_build_on(row) for row in gone_rows), key=lambda build_on: build_on.seq)
+            if already and not hidden and not gone:  # removed before, and nothing more to take away: nothing to log
                 return participant, [], None
-            data = {"participant": as_json(participant), "hidden_notes": [as_json(note) for note in hidden]}
+            data = {
+                "participant": as_json(participant), "hidden_notes": [as_json(note) for note in hidden],
+                "deleted_build_ons": [as_json(build_on) for build_on in gone],
+            }
             entry = await self._append(conn, participant.event_id, "participant.removed", data, now)
         return participant, hidden, entry
 

@@ -88,7 +88,7 @@ def _int_param(request: Request, name: str, default: int, *, minimum: int = 0, m
 async def create_event(request: Request) -> Response:
     body = await read_json(request, schemas.EventCreate)
     created = await service(request).create_event(
-        title=body.title, theme=body.theme, language=body.language, description=body.description, timezone=body.timezone
+        title=body.title, theme=body.theme, language=body.language, description=body.description, timezone=body.timezone, kit=body.kit
     )
     event = created.event
     base = links.base_url(request)
@@ -191,11 +191,16 @@ async def _own_note(request: Request, action: str) -> tuple[Note, Principal]:
 async def update_note(request: Request) -> Response:
     """The author edits; the site's moderators may edit too, and only they may hide or restore."""
     note = await service(request).note_of(request.path_params["note_id"])
-    await require(request, lambda p: p.participant_id == note.participant_id or p.can_facilitate(note.event_id, note.site_id), "edit this note")
+    principal = await require(
+        request, lambda p: p.participant_id == note.participant_id or p.can_facilitate(note.event_id, note.site_id), "edit this note"
+    )
     body = await read_json(request, schemas.NoteUpdate)
     if body.visible is not None:
         await require(request, lambda p: p.can_facilitate(note.event_id, note.site_id), "hide or restore notes at this site")
-    updated = await service(request).edit_note(note.id, text=body.text, kind=body.kind, colour=body.colour, visible=body.visible)
+    by_author = not principal.can_facilitate(note.event_id, note.site_id)
+    updated = await service(request).edit_note(
+        note.id, text=body.text, kind=body.kind, colour=body.colour, visible=body.visible, by_author=by_author
+    )
     return JSONResponse(as_json(updated))
 
 
@@ -325,8 +330,13 @@ async def create_build_on(request: Request) -> Response:
 
 
 async def delete_build_on(request: Request) -> Response:
+    """Its author, or a moderator of the note's site (that site's facilitator, or the host)."""
     build_on = await service(request).build_on_of(request.path_params["build_on_id"])
-    await require(request, lambda p: p.participant_id == build_on.participant_id, "delete this build-on")
+    await require(
+        request,
+        lambda p: p.participant_id == build_on.participant_id or p.can_facilitate(build_on.event_id, build_on.site_id),
+        "delete this build-on",
+    )
     await service(request).delete_build_on(build_on.id)
     return Response(status_code=204)
 

@@ -37,7 +37,7 @@ async def read_json(request: Request, model: type[Model]) -> Model:
             raise ApiError(413, "body_too_large", f"The request body must be at most {limit} bytes.")
     try:
         data = json.loads(body or b"null")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested thousands deep
         raise ApiError(400, "malformed_json", "The request body is not valid JSON.")
     if not isinstance(data, dict):
         raise ApiError(422, "invalid_body", "The request body must be a JSON object.")

@@ -54,6 +54,7 @@ async def api_error(request: Request, exc: Exception) -> Response:
 CONFLICTS = frozenset(
     {"event_closed", "invalid_status_change", "not_in_this_phase", "phase_in_use", "agenda_finished", "not_started", "no_agenda"}
     | {"site_locked", "already_merged"}  # moderation: a locked board; a note merged away meanwhile
+    | {"hidden_by_moderator", "note_in_use"}  # an author's own note, hidden by a moderator or built on by others
     | {"no_other_site"}  # ideas travelling: nowhere to send yet, until the host adds another site
     | {"over_budget", "already_voted", "no_vote"}  # dot voting: this phase's votes spent, or none to take back
 )

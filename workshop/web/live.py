@@ -128,7 +128,7 @@ async def answer(websocket: WebSocket, workshop: Workshop, principal: Principal,
         return {"type": "error", "error": "too_large", "message": f"Messages must be at most {MAX_CLIENT_MESSAGE} characters."}
     try:
         incoming = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested thousands deep
         return {"type": "error", "error": "malformed_json", "message": "Messages must be JSON objects."}
     if not isinstance(incoming, dict):
         return {"type": "error", "error": "malformed_json", "message": "Messages must be JSON objects."}
@@ -211,7 +211,7 @@ async def live(websocket: WebSocket) -> None:
             # Let a frame already on its way finish; a socket that does not drain by then is dropped.
             await asyncio.wait({writer}, timeout=settings.live_resync_grace)
             if writer.done():
-                await tell_to_resync(websocket, connection)
+                await tell_to_resync(websocket, connection, timeout=settings.live_resync_grace)
     except (WebSocketDisconnect, RuntimeError, OSError):
         pass  # the client went away; nothing to tell it
     finally:
@@ -222,12 +222,17 @@ async def live(websocket: WebSocket) -> None:
             await asyncio.gather(*tasks, return_exceptions=True)
 
 
-async def tell_to_resync(websocket: WebSocket, connection: Connection) -> None:
-    """A socket that fell too far behind is told where it stopped, so it can reconnect with since."""
+async def tell_to_resync(websocket: WebSocket, connection: Connection, *, timeout: float) -> None:
+    """A socket that fell too far behind is told where it stopped, so it can reconnect with since.
+
+    The notice queues behind what the kernel still buffers for the socket, so it gets the same
+    grace as the drain did; a socket that cannot take it by then is dropped.
+    """
     notice = {"type": "resync", "seq": connection.sent_seq, "message": "You fell behind; reconnect to catch up."}
     with contextlib.suppress(Exception):
-        await asyncio.wait_for(websocket.send_text(encode(notice)), timeout=2)
-        await asyncio.wait_for(websocket.close(CLOSE_TRY_AGAIN, "fell behind"), timeout=2)
+        async with asyncio.timeout(timeout):
+            await websocket.send_text(encode(notice))
+            await websocket.close(CLOSE_TRY_AGAIN, "fell behind")
 
 
 async def refuse(websocket: WebSocket, code: int, reason: str) -> None:

@@ -253,10 +253,10 @@ def paths() -> dict[str, dict[str, Any]]:
             "parameters": [_path("participant_id")],
             "delete": _op(
                 "Remove a participant", "the facilitator of their site, or the host",
-                (200, schemas.ParticipantRemoved, "Removed: their tokens no longer work. With hide_notes=true their notes are hidden too."),
+                (200, schemas.ParticipantRemoved, "Removed: their tokens no longer work. With hide_notes=true their notes are hidden and their build-ons deleted too."),
                 errors=(401, 403, 404, 409, 422),
                 params=({"name": "hide_notes", "in": "query", "required": False, "schema": {"type": "boolean", "default": False},
-                         "description": "Also hide every note of theirs."},),
+                         "description": "Also hide every note of theirs and delete their build-ons."},),
             ),
         },
         "/api/v1/join": {
@@ -289,7 +289,10 @@ def exchange_paths() -> dict[str, dict[str, Any]]:
         },
         "/api/v1/build-ons/{build_on_id}": {
             "parameters": [_path("build_on_id")],
-            "delete": _op("Delete your build-on", "its author", (204, None, "Deleted."), errors=(401, 403, 404, 409)),
+            "delete": _op(
+                "Delete a build-on", "its author; the facilitator of the note's site, or the host (moderation)",
+                (204, None, "Deleted."), errors=(401, 403, 404, 409),
+            ),
         },
         "/api/v1/sites/{site_id}/sends": {
             "parameters": [_path("site_id")],

@@ -173,6 +173,8 @@ def _rule_message(error: RuleError) -> str:
         "not_started": i18n.gettext("No phase is running yet. Start the first phase first."),
         "not_in_this_phase": i18n.gettext("That is not open in this phase. Look at the screen to see what you can do now."),
         "site_locked": i18n.gettext("The facilitator has paused this board for now. Try again when it is open again."),
+        "hidden_by_moderator": i18n.gettext("A facilitator has hidden this note, so it can no longer be changed."),
+        "note_in_use": i18n.gettext("Others have voted for or built on this note, so it stays. Ask the facilitator to hide it if it must go."),
         "already_merged": i18n.gettext("One of these notes has already been merged into another. Reload the page and try again."),
         "invalid_merge": i18n.gettext("Choose another note that is on the board to merge this one into."),
         "invalid_budget": i18n.gettext("The number of votes must be a whole number from 1 to %(max)d.") % {"max": votes.BUDGET_MAX},
@@ -245,7 +247,7 @@ async def edit_note_submit(request: Request) -> Response:
     form = await request.form()
     text = str(form.get("text", ""))
     try:
-        await service(request).edit_note(note["id"], text=text, kind=_field(form, "kind"))
+        await service(request).edit_note(note["id"], text=text, kind=_field(form, "kind"), by_author=True)
     except RuleError as error:
         return render(request, "note_edit.html", status=422, note=note, event=event, text=text, error=_rule_message(error))
     return redirect(f"/sites/{note['site_id']}/phone#notes")
@@ -464,19 +466,19 @@ async def poster(request: Request) -> Response:
 
 
 async def new_event_form(request: Request) -> Response:
-    return render(request, "host_new.html", values={}, languages_all=rules.LANGUAGES)
+    return render(request, "host_new.html", values={}, languages_all=rules.LANGUAGES, kits=_kit_choices())
 
 
 async def new_event_submit(request: Request) -> Response:
     form = await request.form()
-    values = {key: str(form.get(key, "")) for key in ("title", "theme", "description", "language", "timezone")}
+    values = {key: str(form.get(key, "")) for key in ("title", "theme", "description", "language", "timezone", "kit")}
     try:
         created = await service(request).create_event(
             title=values["title"], theme=values["theme"], description=values["description"],
-            language=values["language"] or None, timezone=values["timezone"] or None,
+            language=values["language"] or None, timezone=values["timezone"] or None, kit=values["kit"] or None,
         )
     except RuleError as error:
-        return render(request, "host_new.html", status=422, values=values, languages_all=rules.LANGUAGES,
+        return render(request, "host_new.html", status=422, values=values, languages_all=rules.LANGUAGES, kits=_kit_choices(),
                       error=_rule_message(error), error_field=error.field)
     response = redirect(f"/host/{created.event.id}?created=1")
     set_token_cookie(request, response, Role.HOST, created.host_token)
@@ -725,9 +727,14 @@ async def delete_build_on_submit(request: Request) -> Response:
         build_on = await service(request).build_on_of(request.path_params["build_on_id"])
     except NotFound:
         raise PageError(404, i18n.gettext("This build-on was deleted."))
-    me = await allowed(request, lambda p: p.participant_id == build_on.participant_id)
+    # Its author (from the phone), or a moderator of the note's site (from the console).
+    me = await allowed(
+        request, lambda p: p.participant_id == build_on.participant_id or p.can_facilitate(build_on.event_id, build_on.site_id)
+    )
     await service(request).delete_build_on(build_on.id)
-    return redirect(f"/sites/{me.site_id}/phone#note-{build_on.note_id}")
+    if me.participant_id == build_on.participant_id:
+        return redirect(f"/sites/{me.site_id}/phone#note-{build_on.note_id}")
+    return redirect(f"/sites/{build_on.site_id}/console#note-{build_on.note_id}")
 
 
 async def _console_form(request: Request) -> tuple[Site, FormData]:
@@ -772,6 +779,8 @@ def vote_messages() -> dict[str, str]:
         "no_vote": i18n.gettext("You have no vote on this note to take back."),
         "event_closed": i18n.gettext("This workshop has closed."),
         "site_locked": i18n.gettext("The facilitator has paused this board for now. Try again when it is open again."),
+        "hidden_by_moderator": i18n.gettext("A facilitator has hidden this note, so it can no longer be changed."),
+        "note_in_use": i18n.gettext("Others have voted for or built on this note, so it stays. Ask the facilitator to hide it if it must go."),
         "not_found": i18n.gettext("This note is no longer on the board."),
         "refused": i18n.gettext("Your vote could not be counted. Please try again."),
         "offline": i18n.gettext("No connection: your vote was not counted. Please try again when you are back online."),

@@ -31,6 +31,7 @@ class EventCreate(Request):
     language: str | None = Field(default=None, max_length=20, description="Default language: " + ", ".join(rules.LANGUAGES))
     description: str | None = Field(default=None, max_length=rules.DESCRIPTION_MAX * 2)
     timezone: str | None = Field(default=None, max_length=64, description="IANA time zone, default Europe/Copenhagen.")
+    kit: str | None = Field(default=None, max_length=40, description="A format kit (GET /kits) to take the agenda from.")
 
 
 class EventUpdate(Request):
