@@ -52,6 +52,7 @@ def test_a_facilitator_hides_a_note_and_the_host_restores_it(client: TestClient)
     assert restored.status_code == 200 and restored.json()["hidden_by"] is None
     assert visible_texts(client, world) == ["First", "Rude", "Last"]  # back in its place
     assert [n["id"] for n in board(client, world)["notes"]] == [first["id"], rude["id"], last["id"]]
+    assert last_entry(client, world)["data"]["build_ons"] == []  # a restore carries the note's thread (none here)
 
 
 def test_participants_cannot_hide_or_restore_even_their_own_notes(client: TestClient) -> None:

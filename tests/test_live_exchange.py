@@ -159,3 +159,13 @@ def test_a_removed_participants_build_ons_leave_the_thread_and_reach_the_notes_s
     assert state.pruned == [{"id": "n1", "site_id": "a"}] and "a" in state.reached  # Aalborg's board redraws the thread
     state.apply(entry(6, "participant.joined", participant={"site_id": "a"}))
     assert state.pruned == [] and state.reached == frozenset()
+
+
+def test_a_restored_note_brings_its_thread_to_a_board_that_opened_while_it_was_hidden() -> None:
+    event = Event("e", "Green city", "Streets", "", "en", "Europe/Copenhagen", EventStatus.LIVE, "t", "t")
+    sites = [Site("a", "e", "Aalborg", "", "CODE", 0, "t"), Site("o", "e", "Odense", "", "CODE2", 1, "t")]
+    state = ExchangeState.from_board(Board(1, event, sites, []))  # the note was hidden: no thread loaded
+    note = as_json(Note("n1", "e", "a", "p1", 1, "Car-free Sundays", NoteKind.IDEA, Colour.YELLOW, True, "t", "t"))
+    thread = [as_json(BuildOn("b1", "e", "n1", "a", "p2", "o", 2, "Free buses", "t"))]
+    state.apply(entry(5, "note.updated", note=note, changed=["visible"], build_ons=thread))
+    assert state.threaded(note)["built_by"] == ["Odense"]

@@ -73,6 +73,8 @@ class ExchangeState:
         elif entry.type == "site.spotlight":
             self._spotlight(data["site_id"], data["spotlight"])
         elif entry.type == "note.updated":
+            if "build_ons" in data:  # a restore: the thread comes back with the note
+                self.build_ons[data["note"]["id"]] = [BuildOn(**build_on) for build_on in data["build_ons"]]
             self._changed([data["note"]])
         elif entry.type == "note.deleted":
             self._forget(data["note_id"])

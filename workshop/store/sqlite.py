@@ -507,6 +507,10 @@ class SQLiteStore(Store):
             data: dict[str, Any] = {"note": as_json(note), "changed": sorted(values)}
             if "text" in values and before[0]["text"] != note.text:
                 data["previous_text"] = before[0]["text"]  # moderation and the summary can show what changed
+            if note.visible and not before[0]["visible"]:
+                # A restore brings the note's thread back too: boards opened while it was hidden never had it.
+                threads = await self._all("SELECT * FROM build_ons WHERE note_id = ? ORDER BY seq", (note_id,), conn)
+                data["build_ons"] = [as_json(_build_on(row)) for row in threads]
             entry = await self._append(conn, note.event_id, "note.updated", data, now)
         return NoteWritten(entry=entry, note=note, created=False)
 
