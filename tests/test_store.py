@@ -604,3 +604,14 @@ async def test_a_site_of_another_event_cannot_be_moved(store: Store) -> None:
     with pytest.raises(NotFound):
         await store.move_clocks(ours.id, ClockAction.NEXT, site_id=foreign.id)
     assert (await store.list_clocks(theirs.id))[0].phase_id is None
+
+
+async def test_an_event_made_with_a_kit_has_its_agenda_from_the_same_transaction(store: Store) -> None:
+    drafts = [agenda.phase_draft("Welcome", 5, []), agenda.phase_draft("Ideas", 20, ["post"])]
+    event, entries = await store.create_event(
+        title="With a kit", theme="Kits", description="", language="en", timezone="Europe/Copenhagen",
+        host_secret_hash="hash-kit", kit=("1-2-4-all", drafts),
+    )
+    assert event.kit == "1-2-4-all" and [e.type for e in entries] == ["event.created", "agenda.updated"]
+    assert [p.name for p in await store.list_phases(event.id)] == ["Welcome", "Ideas"]
+    assert await seqs(store, event.id) == [1, 2]

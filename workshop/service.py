@@ -68,20 +68,20 @@ class Workshop:
         kit: str | None = None,
     ) -> NewEvent:
         """A new event in draft; with a kit, its agenda is that kit's phases in the event's language."""
-        chosen = kits.kit(kit) if kit is not None else None  # an unknown kit is refused before anything is stored
+        language_ = rules.language(language)
+        with_kit = None if kit is None else (kit, _kit_drafts(kit, language_))  # an unknown kit is refused before anything is stored
         host_token = new_host_token()
-        event, entry = await self.store.create_event(
+        event, entries = await self.store.create_event(
             title=rules.event_title(title),
             theme=rules.event_theme(theme),
             description=rules.event_description(description),
-            language=rules.language(language),
+            language=language_,
             timezone=rules.timezone(timezone),
             host_secret_hash=hash_host_secret(host_token),
+            kit=with_kit,
         )
-        await self._announce(entry)
-        if chosen is not None:
-            await self.set_agenda(event.id, kit=chosen.id)
-            event = await self.store.get_event(event.id)
+        for entry in entries:
+            await self._announce(entry)
         return NewEvent(event, host_token)
 
     async def update_event(self, event_id: str, changes: dict[str, str | None]) -> Event:
@@ -170,9 +170,7 @@ class Workshop:
         if (phases is None) == (kit is None):
             raise RuleError("invalid_agenda", "Give either a kit or a list of phases.", "phases")
         if kit is not None:
-            chosen = kits.kit(kit)
-            with i18n.in_locale(event.language):
-                drafts = kits.drafts(chosen, i18n.gettext)
+            drafts = _kit_drafts(kit, event.language)
         else:
             assert phases is not None
             drafts = agenda.agenda([_phase_draft(item) for item in phases])
@@ -307,6 +305,12 @@ class Workshop:
         if since < 0:
             raise RuleError("invalid_since", "since must be 0 or more.", "since")
         return await self.store.log_since(event_id, since, limit)
+
+
+def _kit_drafts(kit_id: str, language: str) -> list[agenda.PhaseDraft]:
+    """A kit's phases, translated into the event's language (not the language of whoever asked)."""
+    with i18n.in_locale(language):
+        return kits.drafts(kits.kit(kit_id), i18n.gettext)
 
 
 def _phase_draft(item: dict[str, Any]) -> agenda.PhaseDraft:

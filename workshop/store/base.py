@@ -87,8 +87,12 @@ class Store(abc.ABC):
     # -- events ---------------------------------------------------------------------------------
     @abc.abstractmethod
     async def create_event(
-        self, *, title: str, theme: str, description: str, language: str, timezone: str, host_secret_hash: str
-    ) -> tuple[Event, LogEntry]: ...
+        self, *, title: str, theme: str, description: str, language: str, timezone: str, host_secret_hash: str,
+        kit: tuple[str, list[PhaseDraft]] | None = None,
+    ) -> tuple[Event, list[LogEntry]]:
+        """Create an event in draft; with `kit` (its id and its phases), its agenda in the same transaction.
+
+        The entries are `event.created` and, with a kit, `agenda.updated`."""
 
     @abc.abstractmethod
     async def get_event(self, event_id: str) -> Event:

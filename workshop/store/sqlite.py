@@ -7,6 +7,7 @@ reads go through the other, so a read never sees a write that is not yet committ
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 import json
 import sqlite3
 from collections.abc import AsyncIterator
@@ -321,8 +322,9 @@ class SQLiteStore(Store):
 
     # -- events ---------------------------------------------------------------------------------
     async def create_event(
-        self, *, title: str, theme: str, description: str, language: str, timezone: str, host_secret_hash: str
-    ) -> tuple[Event, LogEntry]:
+        self, *, title: str, theme: str, description: str, language: str, timezone: str, host_secret_hash: str,
+        kit: tuple[str, list[PhaseDraft]] | None = None,
+    ) -> tuple[Event, list[LogEntry]]:
         now = utc_now()
         event = Event(new_id(), title, theme, description, language, timezone, EventStatus.DRAFT, now, now)
         async with self._write() as conn:
@@ -331,8 +333,12 @@ class SQLiteStore(Store):
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (event.id, title, theme, description, language, timezone, event.status.value, host_secret_hash, now, now),
             )
-            entry = await self._append(conn, event.id, "event.created", {"event": as_json(event)}, now)
-        return event, entry
+            entries = [await self._append(conn, event.id, "event.created", {"event": as_json(event)}, now)]
+            if kit is not None:  # in the same transaction: an event never exists without the kit it was made with
+                kit_id, drafts = kit
+                entries.append((await self._write_agenda(conn, event.id, drafts, kit_id, now))[1])
+                event = replace(event, kit=kit_id)
+        return event, entries
 
     async def get_event(self, event_id: str) -> Event:
         row = await self._one("SELECT * FROM events WHERE id = ?", (event_id,))
@@ -547,26 +553,32 @@ class SQLiteStore(Store):
         now = utc_now()
         async with self._write() as conn:
             agenda.can_change_agenda(await self._status(conn, event_id))
-            existing = {row["id"] for row in await self._all("SELECT id FROM phases WHERE event_id = ?", (event_id,), conn)}
-            if any(draft.id is not None and draft.id not in existing for draft in drafts):
-                raise RuleError("unknown_phase", "A phase id is not on this event's agenda; leave id out for a new phase.", "phases")
-            dropped = existing - {draft.id for draft in drafts}
-            marks = ",".join("?" * len(dropped))
-            if dropped and await self._all(f"SELECT 1 FROM sites WHERE phase_id IN ({marks})", tuple(dropped), conn):
-                raise RuleError("phase_in_use", "A site is in a phase this agenda leaves out; move it on, or stop the clock, first.", "phases")
-            await conn.execute(f"DELETE FROM phases WHERE id IN ({marks})", tuple(dropped))
-            phases = [
-                Phase(draft.id or new_id(), event_id, position, draft.name, draft.minutes, draft.allows, draft.instructions, draft.script)
-                for position, draft in enumerate(drafts)
-            ]
-            await conn.executemany(
-                "INSERT INTO phases (id, event_id, position, name, minutes, allows, instructions, script) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (id) DO UPDATE SET position = excluded.position, name = excluded.name, minutes = excluded.minutes,"
-                " allows = excluded.allows, instructions = excluded.instructions, script = excluded.script",
-                [(p.id, event_id, p.position, p.name, p.minutes, ",".join(p.allows), p.instructions, p.script) for p in phases],
-            )
-            await conn.execute("UPDATE events SET kit = ?, updated_at = ? WHERE id = ?", (kit, now, event_id))
-            entry = await self._append(conn, event_id, "agenda.updated", {"kit": kit, "phases": [as_json(p) for p in phases]}, now)
+            return await self._write_agenda(conn, event_id, drafts, kit, now)
+
+    async def _write_agenda(
+        self, conn: aiosqlite.Connection, event_id: str, drafts: list[PhaseDraft], kit: str | None, now: str
+    ) -> tuple[list[Phase], LogEntry]:
+        """Make the agenda these drafts inside the caller's transaction (see `Store.set_agenda`)."""
+        existing = {row["id"] for row in await self._all("SELECT id FROM phases WHERE event_id = ?", (event_id,), conn)}
+        if any(draft.id is not None and draft.id not in existing for draft in drafts):
+            raise RuleError("unknown_phase", "A phase id is not on this event's agenda; leave id out for a new phase.", "phases")
+        dropped = existing - {draft.id for draft in drafts}
+        marks = ",".join("?" * len(dropped))
+        if dropped and await self._all(f"SELECT 1 FROM sites WHERE phase_id IN ({marks})", tuple(dropped), conn):
+            raise RuleError("phase_in_use", "A site is in a phase this agenda leaves out; move it on, or stop the clock, first.", "phases")
+        await conn.execute(f"DELETE FROM phases WHERE id IN ({marks})", tuple(dropped))
+        phases = [
+            Phase(draft.id or new_id(), event_id, position, draft.name, draft.minutes, draft.allows, draft.instructions, draft.script)
+            for position, draft in enumerate(drafts)
+        ]
+        await conn.executemany(
+            "INSERT INTO phases (id, event_id, position, name, minutes, allows, instructions, script) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (id) DO UPDATE SET position = excluded.position, name = excluded.name, minutes = excluded.minutes,"
+            " allows = excluded.allows, instructions = excluded.instructions, script = excluded.script",
+            [(p.id, event_id, p.position, p.name, p.minutes, ",".join(p.allows), p.instructions, p.script) for p in phases],
+        )
+        await conn.execute("UPDATE events SET kit = ?, updated_at = ? WHERE id = ?", (kit, now, event_id))
+        entry = await self._append(conn, event_id, "agenda.updated", {"kit": kit, "phases": [as_json(p) for p in phases]}, now)
         return phases, entry
 
     async def move_clocks(
