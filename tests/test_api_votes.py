@@ -155,6 +155,26 @@ def test_hidden_totals_stay_hidden_until_the_facilitator_reveals_them(client: Te
     assert [len(site["notes"]) for site in results["sites"]] == [2, 2]
 
 
+
+def test_hidden_totals_stay_out_of_a_participants_log_until_revealed(client: TestClient) -> None:
+    world, notes = with_notes(client, sites=1)
+    site = world.sites[0]
+    counted(set_voting(client, world, hidden=True), 200)
+    clock(client, world, action="next")
+    phone = join(client, site)
+    counted(vote(client, phone, notes[0][0]))
+
+    def totals(headers: dict[str, str]) -> list[Any]:
+        entries = client.get(f"{API}/events/{world.id}/log", headers=headers).json()["entries"]
+        return [e["data"]["votes"] for e in entries if e["type"] == "vote.cast"]
+
+    assert totals(phone.auth) == [None]  # the API is no back door to what the boards hide
+    assert totals(world.host) == [1] and totals(facilitator(site)) == [1]
+    counted(reveal(client, site, facilitator(site)), 200)
+    assert totals(phone.auth) == [1]
+    assert log(client, world)["entries"][-1]["data"]["totals"] == {notes[0][0]: 1}  # the reveal tells the totals at once
+
+
 def test_who_may_set_reveal_and_read_results(client: TestClient) -> None:
     world, notes = with_notes(client)
     aalborg, odense = world.sites

@@ -46,6 +46,25 @@ async def test_a_vote_reaches_a_boards_json_stream(server: LiveServer, api: http
     assert voter["participant_token"] not in str(live) and "participant" not in str(live)
 
 
+async def test_a_participants_json_stream_gets_no_hidden_totals(server: LiveServer, api: httpx.AsyncClient) -> None:  # noqa: F811
+    event = await new_event(api, sites=1)
+    host = await run_agenda(api, event)
+    site = event["sites"][0]
+    note = await post(api, site, "Car-free Sundays")
+    await next_phase(api, event, host)
+    voting = {"budget": 3, "several_per_note": False, "hidden": True}
+    assert (await api.put(f"/api/v1/events/{event['id']}/voting", json=voting, headers=host)).status_code == 200
+    async with connect(live_url(server, event), additional_headers=host) as board, \
+            connect(live_url(server, event), additional_headers=auth(site["participant_token"])) as phone:
+        await messages(board, 1)
+        await messages(phone, 1)
+        assert (await api.post(f"/api/v1/notes/{note['id']}/votes", headers=site["phone"])).status_code == 201
+        (hosts,) = await messages(board, 1)
+        (phones,) = await messages(phone, 1)
+    assert (hosts["type"], hosts["votes"]) == ("vote.cast", 1)
+    assert (phones["type"], phones["votes"]) == ("vote.cast", None)
+
+
 async def test_hidden_totals_appear_on_the_site_board_at_once_when_revealed(server: LiveServer, api: httpx.AsyncClient) -> None:  # noqa: F811
     event = await new_event(api, sites=1)
     (site,) = event["sites"]

@@ -116,7 +116,7 @@ async def test_unchanged_settings_and_reveals_log_nothing(store: Store) -> None:
     assert nothing is None and unchanged is None and not site.votes_revealed
     assert await store.last_seq(event_id) == before
     site, entry = await store.reveal_votes(site_id, revealed=True)
-    assert site.votes_revealed and entry is not None and entry.data == {"site_id": site_id, "revealed": True}
+    assert site.votes_revealed and entry is not None and entry.data == {"site_id": site_id, "revealed": True, "totals": {}}
 
 
 async def test_votes_settings_and_reveals_survive_a_restart_and_are_on_the_board(db_path: Path) -> None:

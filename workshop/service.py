@@ -9,6 +9,7 @@ principal); this layer assumes it was asked by someone allowed to.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 from workshop import i18n
@@ -247,6 +248,15 @@ class Workshop:
         site, entry = await self.store.reveal_votes(site_id, revealed=revealed)
         await self._announce(entry)
         return site
+
+    async def totals_shown_to(self, event_id: str, totals_of: str | None) -> Callable[[str], bool]:
+        """Whether a site's vote totals may be shown to someone who may see the hidden ones of `totals_of`
+        ("*": every site's; a site id: that site's; None: none), as the sites' reveals stand now."""
+        if totals_of == "*":
+            return lambda site_id: True
+        rules_ = votes.settings_of(await self.store.get_event(event_id))
+        revealed = {site.id for site in await self.store.list_sites(event_id) if site.votes_revealed}
+        return lambda site_id: site_id == totals_of or votes.totals_shown(rules_, site_id in revealed)
 
     async def results(self, event_id: str) -> Results:
         """Ranked from one consistent read of the board: its visible notes and their totals."""

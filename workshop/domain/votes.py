@@ -9,7 +9,7 @@ drown a small one. Pure: counts come in as arguments.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from workshop.domain.errors import RuleError
@@ -42,6 +42,20 @@ def settings_of(event: Event) -> VotingSettings:
 def totals_shown(rules: VotingSettings, revealed: bool) -> bool:
     """Whether a site's screens show its notes' totals: always, unless the host hides them until its facilitator reveals them."""
     return not rules.hidden or revealed
+
+
+def without_hidden_totals(entry_type: str, data: dict[str, object], shown: Callable[[str], bool]) -> dict[str, object]:
+    """An entry's data as someone who may not see a site's hidden totals gets it: the totals blanked.
+
+    `shown(site_id)` says whether that site's totals are on its screens now. Votes stay anonymous
+    either way; this keeps "hidden until revealed" true on the JSON stream and in the log too.
+    """
+    if entry_type in {"vote.cast", "vote.withdrawn"} and not shown(str(data["site_id"])):
+        return {**data, "votes": None}
+    if entry_type == "note.merged" and "into_votes" in data and not shown(str(data["into_site_id"])):
+        carried = data.get("carried")
+        return {**data, "into_votes": None, "carried": {**carried, "votes": None} if isinstance(carried, dict) else carried}
+    return data
 
 
 def can_change_votes(status: EventStatus) -> None:

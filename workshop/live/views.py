@@ -12,12 +12,13 @@ A view is rendered once per entry for all its sockets: sockets that see the same
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from collections import Counter
 from collections.abc import Callable, Hashable
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from workshop.domain import agenda
+from workshop.domain import agenda, votes
 from workshop.domain.models import Board, LogEntry, SiteClock, as_json, board_as_json
 from workshop.live.connection import Join, join_html, join_json
 from workshop.live.state import RoomState
@@ -115,15 +116,22 @@ class JsonView:
     join = staticmethod(join_json)
     moderation = False
 
-    def __init__(self, site_id: str | None = None) -> None:
+    def __init__(self, site_id: str | None = None, totals_of: str | None = None) -> None:
         self.site_id = site_id
-        self.key: Hashable = ("json", site_id)
+        self.totals_of = totals_of  # whose hidden vote totals this socket may see: "*" (the host), a site (its facilitator), or none
+        self.key: Hashable = ("json", site_id, totals_of)
 
     def first(self, board: Board, state: RoomState) -> str:
         return encode(snapshot(board))
 
     def render(self, entry: LogEntry, state: RoomState) -> str | None:
-        return encode(message(entry))
+        if self.totals_of == "*":
+            return encode(message(entry))
+
+        def shown(site_id: str) -> bool:
+            return site_id == self.totals_of or state.votes.shown(site_id)
+
+        return encode(message(replace(entry, data=votes.without_hidden_totals(entry.type, entry.data, shown))))
 
     def urgent(self, entry: LogEntry) -> bool:
         if self.site_id is None:

@@ -106,6 +106,10 @@ class VoteState:
             self.totals.pop(note_id, None)
             self._sites.pop(note_id, None)
 
+    def shown(self, site_id: str) -> bool:
+        """Whether the site's screens show its totals now (the host may hide them until it reveals them)."""
+        return votes.totals_shown(self.rules, site_id in self.revealed)
+
     def voted(self, site_id: str | None = None) -> list[str]:
         """The notes with votes (of one site, or of all): what a reveal or a change of settings redraws."""
         return [note_id for note_id, note_site in self._sites.items() if site_id in (None, note_site)]

@@ -857,7 +857,11 @@ class SQLiteStore(Store):
             if site.votes_revealed == revealed:
                 return site, None
             rows = await self._all("UPDATE sites SET votes_revealed = ? WHERE id = ? RETURNING *", (int(revealed), site_id), conn)
-            entry = await self._append(conn, site.event_id, "votes.revealed", {"site_id": site_id, "revealed": revealed}, now)
+            data: dict[str, Any] = {"site_id": site_id, "revealed": revealed}
+            if revealed:  # what was hidden from participants' streams until now
+                counted = await self._all("SELECT note_id, count(*) FROM votes WHERE site_id = ? GROUP BY note_id", (site_id,), conn)
+                data["totals"] = {row[0]: int(row[1]) for row in counted}
+            entry = await self._append(conn, site.event_id, "votes.revealed", data, now)
         return _site(rows[0]), entry
 
     async def _tallies(self, conn: aiosqlite.Connection | None, event_id: str) -> dict[str, int]:

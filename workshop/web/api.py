@@ -449,14 +449,18 @@ async def board(request: Request) -> Response:
 
 async def log(request: Request) -> Response:
     event_id = request.path_params["event_id"]
-    await require(request, lambda p: p.can_read(event_id), "read this event's log")
+    principal = await require(request, lambda p: p.can_read(event_id), "read this event's log")
     since = _int_param(request, "since", 0)
     limit = _int_param(request, "limit", 1000, minimum=1, maximum=1000)
     workshop = service(request)
     entries = await workshop.log_since(event_id, since, limit)
+    shown = await workshop.totals_shown_to(event_id, principal.hidden_totals)
     return JSONResponse(
         {
-            "entries": [{"seq": e.seq, "type": e.type, "data": e.data, "created_at": e.created_at} for e in entries],
+            "entries": [
+                {"seq": e.seq, "type": e.type, "data": votes.without_hidden_totals(e.type, e.data, shown), "created_at": e.created_at}
+                for e in entries
+            ],
             "last_seq": await workshop.store.last_seq(event_id),
         }
     )
