@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from workshop.domain.errors import RuleError
 from workshop.domain.models import EventStatus, Phase, SiteClock
-from workshop.domain.rules import bounded
+from workshop.domain.rules import bounded, refuse_if_closed
 
 PHASE_NAME_MAX = 100
 PHASE_TEXT_MAX = 2000  # instructions for participants, and the facilitator's script
@@ -219,8 +219,7 @@ def lead(clocks: Iterable[SiteClock], phases: Sequence[Phase]) -> SiteClock:
 
 def can_change_agenda(status: EventStatus) -> None:
     """Once closed, the agenda is part of the record of how the afternoon ran."""
-    if status == EventStatus.CLOSED:
-        raise RuleError("event_closed", "This event is closed; its agenda and clocks no longer change.")
+    refuse_if_closed(status, "This event is closed; its agenda and clocks no longer change.")
 
 
 def can_do(activity: Activity, phase: Phase | None) -> None:

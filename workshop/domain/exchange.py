@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from workshop.domain.errors import RuleError
 from workshop.domain.models import EventStatus, Note, Phase, Send
-from workshop.domain.rules import bounded
+from workshop.domain.rules import bounded, refuse_if_closed
 
 BUILD_ON_MAX = 280
 QUESTION_MAX = 300
@@ -21,8 +21,7 @@ QUESTION_MAX = 300
 
 def can_exchange(status: EventStatus) -> None:
     """Once closed, what was built on and sent is part of the record: nothing more travels or changes."""
-    if status == EventStatus.CLOSED:
-        raise RuleError("event_closed", "This event is closed; ideas no longer travel between its sites.")
+    refuse_if_closed(status, "This event is closed; ideas no longer travel between its sites.")
 
 
 def build_on_text(value: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from workshop.domain.errors import RuleError
 from workshop.domain.models import EventStatus, Note
-from workshop.domain.rules import DISPLAY_NAME_MAX, bounded
+from workshop.domain.rules import DISPLAY_NAME_MAX, bounded, refuse_if_closed
 
 HIDDEN_BY_MODERATOR = "moderator"
 
@@ -58,8 +58,7 @@ def can_merge_into(note_site: str, into_site: str, *, into_visible: bool) -> Non
 
 def can_moderate(status: EventStatus) -> None:
     """Once closed, an event's boards, participants and notes are the record: nothing is moderated any more."""
-    if status == EventStatus.CLOSED:
-        raise RuleError("event_closed", "This event is closed; its boards can no longer be moderated.")
+    refuse_if_closed(status, "This event is closed; its boards can no longer be moderated.")
 
 
 def visibility_changes(note: Note, visible: bool) -> dict[str, object]:

@@ -200,24 +200,26 @@ def new_note(text: str, kind: str | None = None, colour: str | None = None, clie
     return NoteDraft(note_text(text), clean_kind, note_colour(colour, clean_kind), client_id(client))
 
 
+def refuse_if_closed(status: EventStatus, message: str) -> None:
+    """The one rule behind every `can_*` of a closed event: it is the record now, and `message` says what it no longer takes."""
+    if status == EventStatus.CLOSED:
+        raise RuleError("event_closed", message)
+
+
 def can_post(status: EventStatus) -> None:
     """Participants write while an event is in draft (arriving early) or live, never once it is closed."""
-    if status == EventStatus.CLOSED:
-        raise RuleError("event_closed", "This event is closed; it no longer takes notes.")
+    refuse_if_closed(status, "This event is closed; it no longer takes notes.")
 
 
 def can_join(status: EventStatus) -> None:
-    if status == EventStatus.CLOSED:
-        raise RuleError("event_closed", "This event is closed; it no longer takes participants.")
+    refuse_if_closed(status, "This event is closed; it no longer takes participants.")
 
 
 def can_add_site(status: EventStatus) -> None:
     """A closed event is final: a site added now would hand out a join code that joins nothing."""
-    if status == EventStatus.CLOSED:
-        raise RuleError("event_closed", "This event is closed; no sites can be added.")
+    refuse_if_closed(status, "This event is closed; no sites can be added.")
 
 
 def can_change_notes(status: EventStatus) -> None:
     """Once closed, the notes are the record the summary is made from: no edits and no deletions."""
-    if status == EventStatus.CLOSED:
-        raise RuleError("event_closed", "This event is closed; its notes can no longer change.")
+    refuse_if_closed(status, "This event is closed; its notes can no longer change.")

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from workshop.domain.errors import RuleError
+from workshop.domain.rules import refuse_if_closed
 from workshop.domain.models import Event, EventStatus, Phase
 
 BUDGET_MAX = 20
@@ -60,8 +61,7 @@ def without_hidden_totals(entry_type: str, data: dict[str, object], shown: Calla
 
 def can_change_votes(status: EventStatus) -> None:
     """Once closed, the votes are part of the record: none cast, taken back, revealed or re-weighed."""
-    if status == EventStatus.CLOSED:
-        raise RuleError("event_closed", "This event is closed; its votes are final.")
+    refuse_if_closed(status, "This event is closed; its votes are final.")
 
 
 def voting_open(phase: Phase | None) -> bool:
