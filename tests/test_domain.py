@@ -383,4 +383,5 @@ def test_as_json_gives_plain_values() -> None:
         "merged_into": None,  # moderation: not merged, not hidden, posted by its author
         "hidden_by": None,
         "on_behalf_of": None,
+        "theme_id": None,  # themes: not placed yet
     }

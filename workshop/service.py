@@ -15,10 +15,10 @@ from typing import Any
 from workshop import i18n
 from workshop.access import Tokens, hash_host_secret, new_host_token
 from workshop.bus import Bus
-from workshop.domain import agenda, exchange, kits, moderation, rules, votes
+from workshop.domain import agenda, exchange, kits, moderation, rules, themes, votes
 from workshop.domain.codes import normalise_join_code
 from workshop.domain.errors import RuleError
-from workshop.domain.models import Board, BuildOn, Event, LogEntry, Note, Participant, Phase, Send, Site, SiteClock
+from workshop.domain.models import Board, BuildOn, Event, LogEntry, Note, Participant, Phase, Send, Site, SiteClock, Theme
 from workshop.store import NotFound, Store
 from workshop.store.base import BuildOnWritten, NoteWritten, VoteWritten
 
@@ -293,6 +293,42 @@ class Workshop:
         note, entry = await self.store.set_spotlight(site_id, note_id)
         await self._announce(entry)
         return note
+
+    # -- themes -----------------------------------------------------------------------------------
+    # Who may act is checked by the caller (`Principal.can_facilitate`); what a site's facilitator
+    # may do to shared themes and to other sites' notes is checked by the store: `by_site` is the
+    # facilitator's site, None the host.
+    async def create_theme(self, event_id: str, name: str) -> Theme:
+        theme, entry = await self.store.create_theme(event_id, themes.theme_name(name))
+        await self._announce(entry)
+        return theme
+
+    async def rename_theme(self, theme_id: str, name: str) -> Theme:
+        theme, entry = await self.store.rename_theme(theme_id, themes.theme_name(name))
+        await self._announce(entry)
+        return theme
+
+    async def merge_themes(self, theme_id: str, into: str, *, by_site: str | None) -> Theme:
+        """Fold one theme into another: its notes move over; returns the kept theme."""
+        kept, entry = await self.store.merge_themes(theme_id, into, by_site=by_site)
+        await self._announce(entry)
+        return kept
+
+    async def delete_theme(self, theme_id: str, *, by_site: str | None) -> None:
+        await self._announce(await self.store.delete_theme(theme_id, by_site=by_site))
+
+    async def place_note(self, note_id: str, theme_id: str | None, *, by_site: str | None) -> Note:
+        """Put a note in a theme, or (None) back among the unplaced."""
+        note, entry = await self.store.place_note(note_id, theme_id, by_site=by_site)
+        await self._announce(entry)
+        return note
+
+    async def theme_of(self, theme_id: str) -> Theme:
+        return await self.store.get_theme(theme_id)
+
+    async def themes(self, event_id: str) -> list[Theme]:
+        await self.store.get_event(event_id)
+        return await self.store.list_themes(event_id)
 
     # -- reading --------------------------------------------------------------------------------
     async def board(self, event_id: str, *, moderation: bool = False) -> Board:

@@ -105,6 +105,7 @@ class Note:
     merged_into: str | None = None
     hidden_by: str | None = None
     on_behalf_of: str | None = None
+    theme_id: str | None = None  # the theme it was placed in (workshop.domain.themes), if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +183,17 @@ class Send:
 
 
 @dataclass(frozen=True, slots=True)
+class Theme:
+    """A named group of notes, shared by every site of its event (workshop.domain.themes)."""
+
+    id: str
+    event_id: str
+    name: str
+    seq: int  # the log entry that created it: themes are listed in that order
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
 class Board:
     """The whole current state of an event, as of log entry `seq`."""
 
@@ -201,9 +213,10 @@ class Board:
     build_ons: list[BuildOn] = field(default_factory=list)
     sends: list[Send] = field(default_factory=list)
     spotlights: dict[str, str] = field(default_factory=dict)
+    themes: list[Theme] = field(default_factory=list)  # in the order they were created
 
 
-def as_json(record: Event | Site | Participant | Note | Phase | SiteClock | BuildOn | Send) -> dict[str, Any]:
+def as_json(record: Event | Site | Participant | Note | Phase | SiteClock | BuildOn | Send | Theme) -> dict[str, Any]:
     """A record as the JSON object the API, the live stream and the log carry."""
     out: dict[str, Any] = {}
     for name in record.__slots__:  # type: ignore[union-attr]
@@ -225,6 +238,7 @@ def board_as_json(board: Board) -> dict[str, Any]:
         "build_ons": [as_json(build_on) for build_on in board.build_ons],
         "sends": [as_json(send) for send in board.sends],
         "spotlights": dict(board.spotlights),
+        "themes": [as_json(theme) for theme in board.themes],
     }
 
 

@@ -19,7 +19,7 @@ import abc
 from dataclasses import dataclass
 
 from workshop.domain.agenda import ClockAction, PhaseDraft
-from workshop.domain.models import Board, BuildOn, Event, LogEntry, Note, Participant, Phase, Send, Site, SiteClock
+from workshop.domain.models import Board, BuildOn, Event, LogEntry, Note, Participant, Phase, Send, Site, SiteClock, Theme
 from workshop.domain.rules import NoteDraft
 from workshop.domain.votes import Ballot, VotingSettings
 
@@ -269,6 +269,40 @@ class Store(abc.ABC):
     async def set_spotlight(self, site_id: str, note_id: str | None) -> tuple[Note | None, LogEntry | None]:
         """Put a note in the site's spotlight, or clear it (None); the entry (`site.spotlight`) is None
         when the spotlight already was so."""
+
+    # -- themes -----------------------------------------------------------------------------------
+    # Checked inside each write's transaction: the event is not closed (`themes.can_change_themes`),
+    # a name is not another theme's of the event (`themes.can_name`), and who acts: `by_site` is the
+    # facilitator's site, None the host (`themes.can_place`, `themes.can_remove`).
+    @abc.abstractmethod
+    async def create_theme(self, event_id: str, name: str) -> tuple[Theme, LogEntry]:
+        """Logs `theme.created`."""
+
+    @abc.abstractmethod
+    async def rename_theme(self, theme_id: str, name: str) -> tuple[Theme, LogEntry | None]:
+        """Logs `theme.updated`; the entry is None when the name is already this one."""
+
+    @abc.abstractmethod
+    async def merge_themes(self, theme_id: str, into_id: str, *, by_site: str | None) -> tuple[Theme, LogEntry]:
+        """Move every note of one theme into another of the same event and delete the first;
+        returns the kept theme. Logs `theme.merged` with the notes moved (`notes`: id and site_id)."""
+
+    @abc.abstractmethod
+    async def delete_theme(self, theme_id: str, *, by_site: str | None) -> LogEntry:
+        """Delete a theme; its notes become unplaced. Logs `theme.deleted` with them (`notes`)."""
+
+    @abc.abstractmethod
+    async def place_note(self, note_id: str, theme_id: str | None, *, by_site: str | None) -> tuple[Note, LogEntry | None]:
+        """Put a visible note in a theme of its event, or (None) take it out of its theme.
+
+        Logs `note.placed` (the note, and `from_theme_id`); the entry is None when it already was so."""
+
+    @abc.abstractmethod
+    async def get_theme(self, theme_id: str) -> Theme: ...
+
+    @abc.abstractmethod
+    async def list_themes(self, event_id: str) -> list[Theme]:
+        """The event's themes, in the order they were created."""
 
     # -- reading the whole ----------------------------------------------------------------------
     @abc.abstractmethod

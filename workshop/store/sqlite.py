@@ -19,7 +19,7 @@ from typing import Any
 
 import aiosqlite
 
-from workshop.domain import agenda, moderation, rules, votes
+from workshop.domain import agenda, moderation, rules, themes, votes
 from workshop.domain.agenda import Activity, ClockAction, PhaseDraft
 from workshop.domain.codes import new_join_code
 from workshop.domain.errors import RuleError
@@ -36,6 +36,7 @@ from workshop.domain.models import (
     Role,
     Site,
     SiteClock,
+    Theme,
     as_json,
 )
 from workshop.domain.votes import Ballot, VotingSettings
@@ -120,7 +121,12 @@ def _note(row: sqlite3.Row) -> Note:
         merged_into=row["merged_into"],
         hidden_by=row["hidden_by"],
         on_behalf_of=row["on_behalf_of"],
+        theme_id=row["theme_id"],
     )
+
+
+def _theme(row: sqlite3.Row) -> Theme:
+    return Theme(id=row["id"], event_id=row["event_id"], name=row["name"], seq=row["seq"], created_at=row["created_at"])
 
 
 def _phase(row: sqlite3.Row) -> Phase:
@@ -1012,6 +1018,103 @@ class SQLiteStore(Store):
             "spotlights": {row["id"]: row["spotlight_note_id"] for row in site_rows if row["spotlight_note_id"] in shown},
         }
 
+    # -- themes -----------------------------------------------------------------------------------
+    async def create_theme(self, event_id: str, name: str) -> tuple[Theme, LogEntry]:
+        now = utc_now()
+        async with self._write() as conn:
+            themes.can_change_themes(await self._status(conn, event_id))
+            others = await self._all("SELECT name FROM themes WHERE event_id = ?", (event_id,), conn)
+            themes.can_add_theme(len(others))
+            themes.can_name(name, taken=[row["name"] for row in others])
+            theme = Theme(new_id(), event_id, name, await self._next_seq(conn, event_id), now)
+            await conn.execute(
+                "INSERT INTO themes (id, event_id, name, name_key, seq, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (theme.id, event_id, name, themes.name_key(name), theme.seq, now),
+            )
+            entry = await self._append(conn, event_id, "theme.created", {"theme": as_json(theme)}, now)
+        return theme, entry
+
+    async def _theme_in(self, conn: aiosqlite.Connection, theme_id: str) -> Theme:
+        rows = await self._all("SELECT * FROM themes WHERE id = ?", (theme_id,), conn)
+        if not rows:
+            raise NotFound(f"theme {theme_id}")
+        return _theme(rows[0])
+
+    async def _members(self, conn: aiosqlite.Connection, theme_id: str) -> list[dict[str, str]]:
+        """A theme's notes (hidden ones too: they keep their theme), as the log lists them."""
+        rows = await self._all("SELECT id, site_id FROM notes WHERE theme_id = ? ORDER BY seq", (theme_id,), conn)
+        return [{"id": row["id"], "site_id": row["site_id"]} for row in rows]
+
+    async def rename_theme(self, theme_id: str, name: str) -> tuple[Theme, LogEntry | None]:
+        now = utc_now()
+        async with self._write() as conn:
+            theme = await self._theme_in(conn, theme_id)
+            themes.can_change_themes(await self._status(conn, theme.event_id))
+            if theme.name == name:
+                return theme, None
+            others = await self._all("SELECT name FROM themes WHERE event_id = ? AND id != ?", (theme.event_id, theme_id), conn)
+            themes.can_name(name, taken=[row["name"] for row in others])
+            await conn.execute("UPDATE themes SET name = ?, name_key = ? WHERE id = ?", (name, themes.name_key(name), theme_id))
+            theme = replace(theme, name=name)
+            entry = await self._append(conn, theme.event_id, "theme.updated", {"theme": as_json(theme)}, now)
+        return theme, entry
+
+    async def merge_themes(self, theme_id: str, into_id: str, *, by_site: str | None) -> tuple[Theme, LogEntry]:
+        now = utc_now()
+        themes.can_merge(theme_id, into_id)
+        async with self._write() as conn:
+            theme, kept = await self._theme_in(conn, theme_id), await self._theme_in(conn, into_id)
+            if theme.event_id != kept.event_id:
+                raise NotFound(f"theme {into_id}")
+            themes.can_change_themes(await self._status(conn, theme.event_id))
+            moved = await self._members(conn, theme_id)
+            themes.can_remove(theme, [note["site_id"] for note in moved], by_site)
+            await conn.execute("UPDATE notes SET theme_id = ? WHERE theme_id = ?", (into_id, theme_id))
+            await conn.execute("DELETE FROM themes WHERE id = ?", (theme_id,))
+            data = {"theme_id": theme_id, "name": theme.name, "into": as_json(kept), "notes": moved}
+            entry = await self._append(conn, theme.event_id, "theme.merged", data, now)
+        return kept, entry
+
+    async def delete_theme(self, theme_id: str, *, by_site: str | None) -> LogEntry:
+        now = utc_now()
+        async with self._write() as conn:
+            theme = await self._theme_in(conn, theme_id)
+            themes.can_change_themes(await self._status(conn, theme.event_id))
+            unplaced = await self._members(conn, theme_id)
+            themes.can_remove(theme, [note["site_id"] for note in unplaced], by_site)
+            await conn.execute("UPDATE notes SET theme_id = NULL WHERE theme_id = ?", (theme_id,))
+            await conn.execute("DELETE FROM themes WHERE id = ?", (theme_id,))
+            data = {"theme_id": theme_id, "name": theme.name, "notes": unplaced}
+            return await self._append(conn, theme.event_id, "theme.deleted", data, now)
+
+    async def place_note(self, note_id: str, theme_id: str | None, *, by_site: str | None) -> tuple[Note, LogEntry | None]:
+        now = utc_now()
+        async with self._write() as conn:
+            rows = await self._all("SELECT * FROM notes WHERE id = ?", (note_id,), conn)
+            if not rows:
+                raise NotFound(f"note {note_id}")
+            note = _note(rows[0])
+            themes.can_change_themes(await self._status(conn, note.event_id))
+            themes.can_place(note, by_site)
+            if theme_id is not None and (await self._theme_in(conn, theme_id)).event_id != note.event_id:
+                raise NotFound(f"theme {theme_id}")
+            if note.theme_id == theme_id:
+                return note, None
+            rows = await self._all("UPDATE notes SET theme_id = ? WHERE id = ? RETURNING *", (theme_id, note_id), conn)
+            placed = _note(rows[0])
+            data = {"note": as_json(placed), "from_theme_id": note.theme_id}
+            entry = await self._append(conn, note.event_id, "note.placed", data, now)
+        return placed, entry
+
+    async def get_theme(self, theme_id: str) -> Theme:
+        row = await self._one("SELECT * FROM themes WHERE id = ?", (theme_id,))
+        if row is None:
+            raise NotFound(f"theme {theme_id}")
+        return _theme(row)
+
+    async def list_themes(self, event_id: str) -> list[Theme]:
+        return [_theme(row) for row in await self._all("SELECT * FROM themes WHERE event_id = ? ORDER BY seq", (event_id,))]
+
     # -- reading the whole ----------------------------------------------------------------------
     async def board(self, event_id: str, *, moderation: bool = False) -> Board:
         async with self._snapshot() as conn:
@@ -1025,10 +1128,11 @@ class SQLiteStore(Store):
             tallies = await self._tallies(conn, event_id)
             hidden, people = await self._for_moderators(conn, event_id) if moderation else ([], [])
             travelled = await self._exchange_of(conn, event_id, site_rows, notes)
+            grouped = [_theme(r) for r in await self._all("SELECT * FROM themes WHERE event_id = ? ORDER BY seq", (event_id,), conn)]
         return Board(
             seq=event_row["last_seq"], event=_event(event_row), sites=[_site(r) for r in site_rows], notes=notes,
             phases=phases, clocks=[_clock(r) for r in site_rows], votes=tallies,
-            hidden_notes=hidden, participants=people, **travelled,
+            hidden_notes=hidden, participants=people, themes=grouped, **travelled,
         )
 
     async def log_since(self, event_id: str, since: int, limit: int = 1000) -> list[LogEntry]:
