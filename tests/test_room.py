@@ -16,6 +16,7 @@ from workshop.access import Tokens
 from workshop.bus import MemoryBus
 from workshop.domain.models import Board, LogEntry
 from workshop.live.connection import Connection, join_json
+from workshop.live import room as room_module
 from workshop.live.room import Room, Rooms
 from workshop.live.state import RoomState
 from workshop.service import Workshop
@@ -26,6 +27,7 @@ class CountingView:
     """A view that renders `seq:type` and counts how often it was asked to render."""
 
     join = staticmethod(join_json)
+    suggests = False
 
     def __init__(self, key: Hashable) -> None:
         self.key = key
@@ -205,3 +207,54 @@ async def test_rooms_share_one_room_per_event_and_close_it_with_the_last_socket(
     rooms.leave(room_b, other, second)
     await workshop.post_note(participant_id, "Nobody watching")
     assert len(other.renders) == 1  # the closed room no longer listens to the bus
+
+
+class SuggestingView(CountingView):
+    """A view that shows suggestions: counts how often they were refreshed, and as of which entry."""
+
+    suggests = True
+
+    def __init__(self, key: Hashable) -> None:
+        super().__init__(key)
+        self.refreshed: list[int] = []
+
+    def suggestions(self, state: RoomState, seq: int) -> str:
+        self.refreshed.append(seq)
+        return f"{seq}:suggestions"
+
+
+async def test_suggestions_refresh_once_after_a_burst_and_only_for_views_that_show_them(
+    workshop: Workshop, store: Store, bus: MemoryBus
+) -> None:
+    event_id, participant_id = await new_participant(workshop)
+    room = Room(event_id, store, bus)
+    await room.open()
+    console, phone = SuggestingView("console"), CountingView("phone")
+    console_socket, phone_socket = Socket(), Socket()
+    tasks = [connect(room, console, console_socket)[1], connect(room, phone, phone_socket)[1]]
+
+    for text in ("One", "Two", "Three"):
+        await workshop.post_note(participant_id, text)
+    await asyncio.sleep(room_module.SUGGEST_DELAY + 0.2)
+
+    assert console.refreshed == [room.last_seq]  # one refresh for the burst, as of its last note
+    assert console_socket.frames[-1].endswith(f"{room.last_seq}:suggestions")
+    assert not any("suggestions" in frame for frame in phone_socket.frames)
+    for task in tasks:
+        task.cancel()
+    room.close()
+
+
+async def test_a_borrowed_room_stays_open_a_while_without_sockets_then_closes(
+    workshop: Workshop, store: Store, bus: MemoryBus
+) -> None:
+    event_id, participant_id = await new_participant(workshop)
+    rooms = Rooms(store, bus, idle=0.2)
+    room = await rooms.borrow(event_id)
+    posted = await workshop.post_note(participant_id, "Buses to the villages")
+    assert posted.note.id in room.state.themes.notes  # current without any socket
+    assert await rooms.borrow(event_id) is room
+    await asyncio.sleep(0.4)
+    await workshop.post_note(participant_id, "After it closed")
+    assert room.last_seq == posted.entry.seq  # closed: no longer listening
+    assert await rooms.borrow(event_id) is not room

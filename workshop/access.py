@@ -61,11 +61,16 @@ class Principal:
         return self.role is Role.FACILITATOR and self.in_event(event_id) and self.site_id == site_id
 
     @property
-    def hidden_totals(self) -> str | None:
-        """Whose hidden vote totals this token may see: every site's ("*", the host), its own site's (a facilitator), none."""
+    def facilitates(self) -> str | None:
+        """Which sites this token runs: every site ("*", the host), its own (a facilitator), none."""
         if self.role is Role.HOST:
             return "*"
         return self.site_id if self.role is Role.FACILITATOR else None
+
+    @property
+    def hidden_totals(self) -> str | None:
+        """Whose hidden vote totals this token may see: those of the sites it runs."""
+        return self.facilitates
 
     def is_participant_of(self, site_id: str) -> bool:
         return self.role is Role.PARTICIPANT and self.site_id == site_id

@@ -72,12 +72,13 @@ def can_merge(theme_id: str, into_id: str) -> None:
         raise RuleError("invalid_merge", "A theme cannot be merged into itself.", "into")
 
 
-def counts(notes: Iterable[Note]) -> dict[str, Counter[str]]:
-    """Theme id -> visible notes per site: the shared board's "Aalborg 3 · Copenhagen 5"."""
+def counts(placed: Iterable[tuple[str, str | None]]) -> dict[str, Counter[str]]:
+    """Theme id -> notes per site, from the (site id, theme id) of each visible note: the shared
+    board's "Aalborg 3 · Copenhagen 5". Notes in no theme are not counted."""
     out: dict[str, Counter[str]] = {}
-    for note in notes:
-        if note.visible and note.theme_id is not None:
-            out.setdefault(note.theme_id, Counter())[note.site_id] += 1
+    for site_id, theme_id in placed:
+        if theme_id is not None:
+            out.setdefault(theme_id, Counter())[site_id] += 1
     return out
 
 

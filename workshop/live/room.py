@@ -17,10 +17,14 @@ from workshop.bus import Bus
 from workshop.domain.models import Board, LogEntry
 from workshop.live.connection import Connection
 from workshop.live.state import RoomState
+from workshop.live.themes import SUGGESTION_ENTRIES
 from workshop.live.views import View
 from workshop.store import Store
 
 log = logging.getLogger("workshop.live")
+
+SUGGEST_DELAY = 0.3  # seconds: suggestions refresh once after a burst of notes, not once per note
+ROOM_IDLE = 120.0  # seconds a room opened to answer a request (no socket) stays open for the next
 
 
 class Room:
@@ -35,6 +39,8 @@ class Room:
         self._early: dict[int, LogEntry] = {}  # entries that arrived before one they follow
         self._filling: asyncio.Task[None] | None = None
         self._unsubscribe: Callable[[], None] | None = None
+        self._suggesting: asyncio.TimerHandle | None = None
+        self.kept_until = 0.0  # loop time until which the room stays open without sockets (`Rooms.borrow`)
 
     async def open(self) -> Board:
         # Subscribe first, then read: an entry committed in between arrives twice, never not at all,
@@ -52,6 +58,8 @@ class Room:
             self._unsubscribe = None
         if self._filling is not None:
             self._filling.cancel()
+        if self._suggesting is not None:
+            self._suggesting.cancel()
 
     @property
     def empty(self) -> bool:
@@ -117,14 +125,33 @@ class Room:
             urgent = view.urgent(entry)
             for connection in sockets:
                 connection.offer(entry.seq, payload, urgent=urgent)
+        if entry.type in SUGGESTION_ENTRIES and self._suggesting is None and any(view.suggests for view in self._views.values()):
+            self._suggesting = asyncio.get_running_loop().call_later(SUGGEST_DELAY, self._suggest)
+
+    def _suggest(self) -> None:
+        """Send the views that show suggestions (a facilitator's console, a host's or facilitator's
+        JSON stream) their refreshed suggestions: once per view, for the newest unplaced notes only."""
+        self._suggesting = None
+        for key, sockets in list(self._sockets.items()):
+            view = self._views[key]
+            if not view.suggests:
+                continue
+            try:
+                payload = view.suggestions(self.state, self.last_seq)
+            except Exception:  # suggestions help; a failure must not take the room down
+                log.exception("suggestions for %s failed", key)
+                continue
+            for connection in sockets:
+                connection.offer(self.last_seq, payload)
 
 
 class Rooms:
     """The open rooms of this process, one per event that has sockets."""
 
-    def __init__(self, store: Store, bus: Bus) -> None:
+    def __init__(self, store: Store, bus: Bus, *, idle: float = ROOM_IDLE) -> None:
         self._store = store
         self._bus = bus
+        self.idle = idle
         self._rooms: dict[str, Room] = {}
         self._opening: dict[str, asyncio.Future[Room]] = {}
 
@@ -155,9 +182,23 @@ class Rooms:
         future.set_result(room)
         return room
 
+    async def borrow(self, event_id: str) -> Room:
+        """The event's room, to read its live state without a socket (suggestions for the API): kept
+        open `idle` seconds after the last borrow, so a facilitator's next ask finds it ready."""
+        room = self._rooms.get(event_id) or await self._open(event_id)
+        loop = asyncio.get_running_loop()
+        room.kept_until = loop.time() + self.idle
+        loop.call_later(self.idle, self._close_if_idle, room)
+        return room
+
     def leave(self, room: Room, view: View, connection: Connection) -> None:
         room.remove(view, connection)
-        if room.empty and self._rooms.get(room.event_id) is room:
+        self._close_if_idle(room)
+
+    def _close_if_idle(self, room: Room) -> None:
+        # A timer may fire a hair before its time (the loop's clock resolution): allow for it.
+        idle = room.empty and asyncio.get_running_loop().time() + 0.01 >= room.kept_until
+        if idle and self._rooms.get(room.event_id) is room:
             room.close()
             del self._rooms[room.event_id]
 

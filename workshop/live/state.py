@@ -14,6 +14,7 @@ from workshop.domain import agenda
 from workshop.domain.agenda import Progress
 from workshop.domain.models import Board, LogEntry, Phase, SiteClock, as_json
 from workshop.live.exchange import ExchangeState
+from workshop.live.themes import ThemeState
 from workshop.live.votes import VoteState
 
 
@@ -28,6 +29,7 @@ class RoomState:
         self.clocks: dict[str, SiteClock] = {}
         self.exchange = ExchangeState()  # build-on threads, incoming lanes, spotlights, what travelled
         self.votes = VoteState()  # dot voting: totals, the host's settings, which sites revealed theirs
+        self.themes = ThemeState()  # themes, each note's place, counts per site, and the suggestion engine
 
     def load(self, board: Board) -> None:
         self.event = as_json(board.event)
@@ -39,6 +41,7 @@ class RoomState:
         self.clocks = {clock.site_id: clock for clock in board.clocks}
         self.exchange.load(board)
         self.votes.load(board)
+        self.themes.load(board)
 
     @property
     def site_names(self) -> dict[str, str]:
@@ -55,6 +58,7 @@ class RoomState:
         data = entry.data
         self.exchange.apply(entry)
         self.votes.apply(entry)
+        self.themes.apply(entry)
         if entry.type in {"event.created", "event.updated", "voting.updated"}:
             self.event = data["event"]
         elif entry.type == "site.created":

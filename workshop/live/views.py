@@ -23,6 +23,7 @@ from workshop.domain.models import Board, LogEntry, SiteClock, as_json, board_as
 from workshop.live.connection import Join, join_html, join_json
 from workshop.live.state import RoomState
 from workshop.live.exchange import ExchangeState
+from workshop.live.themes import ThemeState, suggestions_json
 from workshop.live.votes import VoteState
 
 Render = Callable[..., str]  # render(template_name, lang, **context) -> HTML
@@ -81,6 +82,8 @@ def region_context(board: Board, now: datetime | None = None) -> dict[str, Any]:
         "participants": [as_json(person) for person in board.participants],
         # Dot voting: each screen asks it for what it shows (`voting.marks(view, site_id, phase)`).
         "voting": VoteState.from_board(board),
+        # Themes: each theme with its notes and its count per site (`themes.counts()`, `themes.members(...)`).
+        "themes": ThemeState.from_board(board),
     }
 
 
@@ -109,6 +112,12 @@ class View(Protocol):
         """Whether the entry must go out now, or may wait to ride along with the next frame."""
         ...
 
+    suggests: bool  # whether it shows theme suggestions, refreshed a moment after notes or themes change
+
+    def suggestions(self, state: RoomState, seq: int) -> str:
+        """The payload that refreshes its suggestions, as of entry `seq`."""
+        ...
+
 
 class JsonView:
     """The API's stream. With a site, that site's entries are urgent and the others may wait a moment."""
@@ -116,10 +125,17 @@ class JsonView:
     join = staticmethod(join_json)
     moderation = False
 
-    def __init__(self, site_id: str | None = None, totals_of: str | None = None) -> None:
+    def __init__(self, site_id: str | None = None, totals_of: str | None = None, suggestions_of: str | None = None) -> None:
         self.site_id = site_id
         self.totals_of = totals_of  # whose hidden vote totals this socket may see: "*" (the host), a site (its facilitator), or none
-        self.key: Hashable = ("json", site_id, totals_of)
+        # Whose theme suggestions it is sent: "*" (the host: every site's), a site (its facilitator), or none.
+        self.suggestions_of = suggestions_of
+        self.suggests = suggestions_of is not None
+        self.key: Hashable = ("json", site_id, totals_of, suggestions_of)
+
+    def suggestions(self, state: RoomState, seq: int) -> str:
+        site_id = None if self.suggestions_of == "*" else self.suggestions_of
+        return encode({"type": "suggestions", "after": seq, **suggestions_json(state.themes, site_id)})
 
     def first(self, board: Board, state: RoomState) -> str:
         return encode(snapshot(board))
@@ -146,6 +162,7 @@ class HtmlView:
     join = staticmethod(join_html)
     kind = ""
     moderation = False
+    suggests = False
 
     def __init__(self, render: Render, lang: str, site_id: str | None = None) -> None:
         self._render = render
@@ -195,6 +212,13 @@ class ConsoleView(SiteBoardView):
 
     kind = "console"
     moderation = True  # its hidden notes to restore and its participants to remove
+
+
+    suggests = True
+
+    def suggestions(self, state: RoomState, seq: int) -> str:
+        themes = state.themes
+        return self.fragment("suggestions", themes=themes, suggested=themes.suggestions(self.site_id), groups=themes.groups(), oob=True)
 
 
 class SharedBoardView(HtmlView):
