@@ -536,3 +536,115 @@
     sync();
   }
 })();
+
+/* Themes (templates/partials/themes.html): on a board opened with the right to arrange it (its
+ * live wrapper carries data-arrange, the placement form's action with {note} for the note's id),
+ * notes are dragged into a theme's box (data-drop-theme="<id>") or back among the notes without one
+ * (data-drop-theme=""). A drop posts the same form the console's "Theme" select posts, so the same
+ * rules and messages apply; the note then moves on every screen through the live socket. Keyboard
+ * and touch: the console's select stays the way (the board's hint links to it). */
+(function () {
+  "use strict";
+
+  var board = document.querySelector("[data-arrange]");
+  if (!board || !window.fetch || !window.URLSearchParams) {
+    return;
+  }
+  var DRAGGABLE = "[data-drop-theme] .note[id^='note-'], [data-drop-theme] .theme-item[data-note]";
+  var dragged = null; // the note being dragged: {id, from}
+  var over = null; // the drop target under it
+
+  var say = function (text) {
+    var line = document.getElementById("arrange-status");
+    if (line) {
+      line.textContent = text || "";
+    }
+  };
+
+  var markDraggable = function () {
+    board.querySelectorAll(DRAGGABLE).forEach(function (item) {
+      item.setAttribute("draggable", "true");
+    });
+  };
+
+  var highlight = function (target) {
+    if (over) {
+      over.classList.remove("is-drop-target");
+    }
+    over = target;
+    if (over) {
+      over.classList.add("is-drop-target");
+    }
+  };
+
+  /* The server's refusal, in the page's language: the message of the page it answered with. */
+  var refusal = function (response) {
+    return response.text().then(function (text) {
+      var page = new DOMParser().parseFromString(text, "text/html");
+      var said = page.querySelector("[role='alert'], .error-page__message");
+      return said ? said.textContent.trim() : board.getAttribute("data-refused");
+    }, function () {
+      return board.getAttribute("data-refused");
+    });
+  };
+
+  var place = function (noteId, themeId) {
+    say("");
+    window.fetch(board.getAttribute("data-arrange").replace("{note}", encodeURIComponent(noteId)), {
+      method: "POST",
+      credentials: "same-origin",
+      body: new URLSearchParams({ theme_id: themeId }),
+      redirect: "manual" // the form's answer is a redirect back to a page: nothing to follow
+    }).then(function (response) {
+      if (response.type !== "opaqueredirect" && !response.ok) {
+        refusal(response).then(say);
+      }
+    }, function () {
+      say(board.getAttribute("data-failed"));
+    });
+  };
+
+  board.addEventListener("dragstart", function (event) {
+    var item = event.target instanceof Element ? event.target.closest(DRAGGABLE) : null;
+    if (!item) {
+      return;
+    }
+    var zone = item.closest("[data-drop-theme]");
+    dragged = { id: item.getAttribute("data-note") || item.id.slice("note-".length), from: zone.getAttribute("data-drop-theme") };
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", dragged.id);
+    item.classList.add("is-dragged");
+  });
+
+  board.addEventListener("dragover", function (event) {
+    var target = dragged && event.target instanceof Element ? event.target.closest("[data-drop-theme]") : null;
+    if (target) {
+      event.preventDefault(); // this is a place to drop
+      event.dataTransfer.dropEffect = "move";
+    }
+    highlight(target);
+  });
+
+  board.addEventListener("drop", function (event) {
+    var target = dragged && event.target instanceof Element ? event.target.closest("[data-drop-theme]") : null;
+    if (!target) {
+      return;
+    }
+    event.preventDefault();
+    var themeId = target.getAttribute("data-drop-theme");
+    if (themeId !== dragged.from) {
+      place(dragged.id, themeId);
+    }
+  });
+
+  board.addEventListener("dragend", function (event) {
+    if (event.target instanceof Element) {
+      event.target.classList.remove("is-dragged");
+    }
+    dragged = null;
+    highlight(null);
+  });
+
+  document.addEventListener("htmx:wsAfterMessage", markDraggable);
+  markDraggable();
+})();

@@ -24,14 +24,10 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-class LiveServer:
-    def __init__(self, database: Path, port: int | None = None, *, ws_ping_interval: float | None = 20.0, **settings: object) -> None:
-        self.database = database
-        self.ws_ping_interval = ws_ping_interval  # uvicorn's keepalive: a stalled client that cannot answer is dropped
-        self.port = port or free_port()
-        self.settings = Settings(database=str(database), host="127.0.0.1", port=self.port, **settings)  # type: ignore[arg-type]
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+class OnLoopback:
+    """A server of the tests' own on a loopback port: its HTTP and websocket base URLs."""
+
+    port: int
 
     @property
     def url(self) -> str:
@@ -40,6 +36,16 @@ class LiveServer:
     @property
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}"
+
+
+class LiveServer(OnLoopback):
+    def __init__(self, database: Path, port: int | None = None, *, ws_ping_interval: float | None = 20.0, **settings: object) -> None:
+        self.database = database
+        self.ws_ping_interval = ws_ping_interval  # uvicorn's keepalive: a stalled client that cannot answer is dropped
+        self.port = port or free_port()
+        self.settings = Settings(database=str(database), host="127.0.0.1", port=self.port, **settings)  # type: ignore[arg-type]
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
 
     def start(self) -> LiveServer:
         config = uvicorn.Config(

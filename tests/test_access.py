@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.stores import sqlite_only
 from workshop.access import Principal, Role, Tokens, hash_host_secret
 from workshop.bus import MemoryBus
 from workshop.domain.models import Site
@@ -83,6 +84,7 @@ async def test_host_token_resolves_to_its_event(one: Setup, two: Setup) -> None:
     assert one.host_token != two.host_token
 
 
+@sqlite_only  # reads the database's files
 async def test_host_secret_is_stored_only_as_a_hash(one: Setup, store: Store, db_path: Path) -> None:
     await store.close()  # flush everything to the files
     expected_hash = hashlib.sha256(one.host_token.encode()).hexdigest()

@@ -667,7 +667,7 @@ def test_openapi_operations_declare_their_bodies_and_the_errors_they_give(client
     note = post_note(client, phone, "x").json()
     leaving = join(client, world.sites[0])  # removed by the host's call below, so it is not `phone`
     ids = {"event_id": world.id, "site_id": world.sites[0]["id"], "note_id": note["id"], "participant_id": leaving.participant_id}
-    ids["build_on_id"] = "no-such-build-on"
+    ids["build_on_id"], ids["theme_id"] = "no-such-build-on", "no-such-theme"
     for path, item in paths.items():
         if not path.startswith(API) or path.endswith("/live"):
             continue

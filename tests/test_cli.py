@@ -11,7 +11,7 @@ from pathlib import Path
 
 from workshop import __version__
 from workshop.store import open_store
-from workshop.store.sqlite import migration_scripts
+from workshop.store.sql import migration_scripts
 
 ALL_VERSIONS = [version for version, _ in migration_scripts("sqlite")]
 
@@ -123,3 +123,10 @@ def test_unsupported_database_url_is_explained_without_a_traceback(tmp_path: Pat
     assert result.returncode == 2
     assert "Unsupported database URL" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_database_password_is_never_printed() -> None:
+    from workshop.cli import shown
+
+    assert shown("postgresql://workshop:s3cret@db.example.org:5432/workshop") == "postgresql://workshop:***@db.example.org:5432/workshop"
+    assert shown("/var/lib/workshop/workshop.db") == "/var/lib/workshop/workshop.db"

@@ -167,6 +167,25 @@ async def test_an_entry_the_bus_lost_is_filled_in_from_the_store(workshop: Works
     room.close()
 
 
+async def test_a_gap_signal_from_the_bus_reads_the_log_past_the_last_seq(workshop: Workshop, store: Store) -> None:
+    quiet = MemoryBus()  # stands for a Redis that was away: nothing was published, nothing comes after
+    event_id, participant_id = await new_participant(workshop)
+    room = Room(event_id, store, quiet)
+    await room.open()
+    view, socket = CountingView("board"), Socket()
+    task = connect(room, view, socket)[1]
+
+    missed = [await workshop.post_note(participant_id, f"Missed {number}") for number in range(3)]
+    quiet.local.gap(event_id)  # what a bus does when it reconnects
+    await asyncio.sleep(0.3)
+    quiet.local.gap(event_id)  # a second signal with nothing new reads nothing twice
+    await asyncio.sleep(0.3)
+
+    assert seqs(socket) == [written.entry.seq for written in missed]
+    task.cancel()
+    room.close()
+
+
 async def test_a_stalled_socket_overflows_while_the_others_get_everything(
     workshop: Workshop, store: Store, bus: MemoryBus
 ) -> None:
@@ -213,12 +232,13 @@ class SuggestingView(CountingView):
     """A view that shows suggestions: counts how often they were refreshed, and as of which entry."""
 
     suggests = True
+    suggests_for = None
 
     def __init__(self, key: Hashable) -> None:
         super().__init__(key)
         self.refreshed: list[int] = []
 
-    def suggestions(self, state: RoomState, seq: int) -> str:
+    def suggestions(self, state: RoomState, offer: object, seq: int) -> str:
         self.refreshed.append(seq)
         return f"{seq}:suggestions"
 

@@ -1,4 +1,5 @@
-"""The SQLite store, through the `Store` interface: migrations, the event log, durability, join codes."""
+"""The store, through the `Store` interface, on SQLite and PostgreSQL alike: migrations, the event log,
+durability, join codes."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ from pathlib import Path
 
 import pytest
 
+import workshop.store.sql as sql_store
 import workshop.store.sqlite as sqlite_store
+from tests.stores import Backend, sqlite_only
 from workshop.domain import agenda, rules
 from workshop.domain.agenda import ClockAction
 from workshop.domain.errors import RuleError
 from workshop.domain.models import Colour, EventStatus, NoteKind, Participant, Role, Site
 from workshop.store import NotFound, Store, StoreUnavailable, open_store
-from workshop.store.sqlite import migration_scripts
+from workshop.store.sql import migration_scripts
 
 _hashes = iter(range(1_000_000))
 
@@ -57,22 +60,22 @@ def test_open_store_picks_sqlite_by_url(tmp_path: Path) -> None:
         open_store("mysql://localhost/workshop")
 
 
-async def test_opening_applies_every_migration(store: Store) -> None:
-    versions = [version for version, _ in migration_scripts("sqlite")]
+async def test_opening_applies_every_migration(store: Store, backend: Backend) -> None:
+    versions = [version for version, _ in migration_scripts(backend.name)]
     assert versions[0] == 1
     assert versions == sorted(set(versions))
     assert await store.applied_migrations() == versions
     assert await store.migrate() == []  # nothing left to apply
 
 
-async def test_migrations_are_idempotent_across_opens(db_path: Path) -> None:
-    first = open_store(str(db_path))
+async def test_migrations_are_idempotent_across_opens(backend: Backend) -> None:
+    first = open_store(backend.url)
     await first.open()
     applied = await first.applied_migrations()
     event = await new_event(first)
     await first.close()
 
-    again = open_store(str(db_path))
+    again = open_store(backend.url)
     await again.open()
     try:
         assert await again.applied_migrations() == applied
@@ -80,21 +83,21 @@ async def test_migrations_are_idempotent_across_opens(db_path: Path) -> None:
         assert (await again.get_event(event.id)).title == event.title  # reopening kept the data
     finally:
         await again.close()
-    with sqlite3.connect(db_path) as conn:
-        assert [row[0] for row in conn.execute("SELECT version FROM schema_migrations")] == applied
+    assert [row[0] for row in await backend.sql("SELECT version FROM schema_migrations ORDER BY version")] == applied
 
 
-async def test_migrate_on_a_fresh_file_reports_what_it_applied(db_path: Path) -> None:
-    fresh = open_store(str(db_path))
-    await fresh.open(migrate=False)
-    try:
-        assert await fresh.applied_migrations() == []
-        applied = await fresh.migrate()
-        assert applied == [version for version, _ in migration_scripts("sqlite")]
-        assert await fresh.migrate() == []
-        assert await fresh.applied_migrations() == applied
-    finally:
-        await fresh.close()
+async def test_migrate_on_a_fresh_file_reports_what_it_applied(backend: Backend) -> None:
+    async with backend.fresh() as empty:
+        fresh = open_store(empty.url)
+        await fresh.open(migrate=False)
+        try:
+            assert await fresh.applied_migrations() == []
+            applied = await fresh.migrate()
+            assert applied == [version for version, _ in migration_scripts("sqlite")]  # the same numbers in every dialect
+            assert await fresh.migrate() == []
+            assert await fresh.applied_migrations() == applied
+        finally:
+            await fresh.close()
 
 
 async def test_memory_database_is_refused() -> None:
@@ -102,14 +105,15 @@ async def test_memory_database_is_refused() -> None:
         await open_store(":memory:").open()
 
 
-async def test_a_closed_store_says_it_is_unavailable(db_path: Path) -> None:
-    closed = open_store(str(db_path))
+async def test_a_closed_store_says_it_is_unavailable(backend: Backend) -> None:
+    closed = open_store(backend.url)
     await closed.open()
     await closed.close()
     with pytest.raises(StoreUnavailable):
         await new_event(closed)
 
 
+@sqlite_only
 async def test_wal_and_foreign_keys_are_on(store: Store, db_path: Path) -> None:
     assert isinstance(store, sqlite_store.SQLiteStore)
     for conn in (store.writer, store.reader):
@@ -123,10 +127,10 @@ async def test_wal_and_foreign_keys_are_on(store: Store, db_path: Path) -> None:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-async def test_foreign_keys_refuse_records_of_missing_parents(store: Store) -> None:
+async def test_foreign_keys_refuse_records_of_missing_parents(store: Store, backend: Backend) -> None:
     event = await new_event(store)
     ghost = Site("no-such-site", event.id, "Ghost", "", "BCDFGH", 0, "")
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(backend.integrity_error):
         await store.create_participant(ghost, name=None, role=None)
     # The refused write left nothing behind: not the participant, not a log entry.
     assert await seqs(store, event.id) == [1]
@@ -170,11 +174,11 @@ async def test_ids_do_not_collide_or_enumerate(store: Store) -> None:
     assert all(len(event_id) >= 10 for event_id in ids)
 
 
-async def test_setting_keeps_the_first_value(store: Store, db_path: Path) -> None:
+async def test_setting_keeps_the_first_value(store: Store, backend: Backend) -> None:
     assert await store.setting("secret_key", "first") == "first"
     assert await store.setting("secret_key", "second") == "first"
     await store.close()
-    reopened = open_store(str(db_path))
+    reopened = open_store(backend.url)
     await reopened.open()
     try:
         assert await reopened.setting("secret_key", "third") == "first"
@@ -295,8 +299,8 @@ async def test_log_since_and_limit(store: Store) -> None:
     assert [e.seq for e in await store.log_since(other.id, 0)] == [1]  # never another event's entries
 
 
-async def test_log_and_data_survive_close_and_reopen(db_path: Path) -> None:
-    first = open_store(str(db_path))
+async def test_log_and_data_survive_close_and_reopen(backend: Backend) -> None:
+    first = open_store(backend.url)
     await first.open()
     event = await new_event(first)
     site = await new_site(first, event.id)
@@ -306,7 +310,7 @@ async def test_log_and_data_survive_close_and_reopen(db_path: Path) -> None:
     board_before = await first.board(event.id)
     await first.close()
 
-    second = open_store(str(db_path))
+    second = open_store(backend.url)
     await second.open()
     try:
         assert await second.log_since(event.id, 0) == log_before
@@ -513,7 +517,7 @@ async def test_the_store_refuses_every_write_to_a_closed_event(store: Store) -> 
 
 
 async def test_codes_are_unique_among_open_events_and_reused_after_closing(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sqlite_store, "new_join_code", lambda: "BCDFGH")
+    monkeypatch.setattr(sql_store, "new_join_code", lambda: "BCDFGH")
     old = await new_event(store, "Old")
     old_site = await new_site(store, old.id)
     assert old_site.join_code == "BCDFGH"
@@ -530,18 +534,18 @@ async def test_codes_are_unique_among_open_events_and_reused_after_closing(store
     assert await store.site_for_join_code("BCDFGH") == new_site_
 
 
-async def test_unique_codes_are_enforced_by_the_database(store: Store, db_path: Path) -> None:
+async def test_unique_codes_are_enforced_by_the_database(store: Store, backend: Backend) -> None:
     first = await new_event(store)
     site = await new_site(store, first.id)
-    with sqlite3.connect(db_path) as conn, pytest.raises(sqlite3.IntegrityError):
-        conn.execute(
+    with pytest.raises(backend.integrity_error):
+        await backend.sql(
             "INSERT INTO sites (id, event_id, name, angle, join_code, open_join_code, facilitator_nonce, position, created_at)"
             " VALUES ('x', ?, 'Copy', '', ?, ?, 'n', 9, 't')",
-            (first.id, site.join_code, site.join_code),
+            first.id, site.join_code, site.join_code,
         )
 
 
-async def test_note_length_is_counted_in_characters_by_the_database_too(store: Store) -> None:
+async def test_note_length_is_counted_in_characters_by_the_database_too(store: Store, backend: Backend) -> None:
     event = await new_event(store)
     site = await new_site(store, event.id)
     person = await new_participant(store, site)
@@ -550,7 +554,7 @@ async def test_note_length_is_counted_in_characters_by_the_database_too(store: S
     # A write that skipped the rules is still refused by the schema, and leaves no log entry.
     seq = await store.last_seq(event.id)
     for text in ("", "x" * 501):
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises(backend.integrity_error):
             await store.create_note(person, rules.NoteDraft(text, NoteKind.IDEA, Colour.YELLOW, None))
     assert await store.last_seq(event.id) == seq
     assert len(await store.list_notes(event.id)) == 1
@@ -559,8 +563,8 @@ async def test_note_length_is_counted_in_characters_by_the_database_too(store: S
 # -- the agenda ---------------------------------------------------------------------------------
 
 
-async def test_the_agenda_and_clocks_survive_a_restart_and_are_on_the_board(db_path: Path) -> None:
-    first = open_store(str(db_path))
+async def test_the_agenda_and_clocks_survive_a_restart_and_are_on_the_board(backend: Backend) -> None:
+    first = open_store(backend.url)
     await first.open()
     event = await new_event(first)
     sites = [await new_site(first, event.id, name) for name in ("Aalborg", "Odense")]
@@ -571,7 +575,7 @@ async def test_the_agenda_and_clocks_survive_a_restart_and_are_on_the_board(db_p
     assert clock_entry.type == "clock.changed" and [c.phase_id for c in moved] == [phases[0].id] * 2
     await first.close()
 
-    second = open_store(str(db_path))
+    second = open_store(backend.url)
     await second.open()
     try:
         state = await second.board(event.id)

@@ -1,13 +1,12 @@
-"""The SQLite store's build-ons, sends and spotlights: checked inside the write, logged in it, on the board."""
+"""The store's build-ons, sends and spotlights (SQLite and PostgreSQL): checked inside the write, logged in it, on the board."""
 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
-from pathlib import Path
 
 import pytest
 
+from tests.stores import Backend
 from tests.test_store import draft, new_event, new_participant, new_site
 from workshop.domain import agenda
 from workshop.domain.agenda import ClockAction
@@ -169,7 +168,7 @@ async def test_a_hidden_note_leaves_the_spotlight_the_lanes_and_the_threads(stor
     assert await refused(store.set_spotlight(odense.id, note.id)) == "not_shown_here"
 
 
-async def test_a_note_built_on_stays_and_the_schema_cascades_when_one_goes(store: Store, db_path: Path) -> None:
+async def test_a_note_built_on_stays_and_the_schema_cascades_when_one_goes(store: Store, backend: Backend) -> None:
     event, aalborg, odense, ana, ole, note = await two_sites(store)
     await store.create_build_on(ole, note.id, "More", client_id="x")
     await store.create_send(aalborg.id, note_id=note.id, question=None, to_site_id=None)
@@ -178,30 +177,26 @@ async def test_a_note_built_on_stays_and_the_schema_cascades_when_one_goes(store
         await store.delete_note(note.id)
     assert refused.value.code == "note_in_use" and len(await store.list_build_ons(note.id)) == 1
     # Removed another way (an event deleted, say), the schema takes its build-ons, sends and spotlights along.
-    with sqlite3.connect(db_path) as conn:
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("DELETE FROM notes WHERE id = ?", (note.id,))
+    await backend.sql("DELETE FROM notes WHERE id = ?", note.id)
     assert await store.list_build_ons(note.id) == [] and await store.list_sends(event.id) == []
-    with sqlite3.connect(db_path) as conn:
-        assert conn.execute("SELECT spotlight_note_id FROM sites WHERE id = ?", (odense.id,)).fetchone() == (None,)
+    assert await backend.sql("SELECT spotlight_note_id FROM sites WHERE id = ?", odense.id) == [(None,)]
 
 
-async def test_the_database_refuses_what_the_rules_refuse(store: Store, db_path: Path) -> None:
+async def test_the_database_refuses_what_the_rules_refuse(store: Store, backend: Backend) -> None:
     """The schema holds on its own: a send of nothing, to itself, or an over-long build-on."""
     event, aalborg, _, _, _, note = await two_sites(store)
-    with sqlite3.connect(db_path) as conn:
-        for sql, args in [
-            ("INSERT INTO sends (id, event_id, from_site_id, to_site_id, note_id, question, seq, created_at) VALUES ('s', ?, ?, NULL, NULL, NULL, 1, 't')", (event.id, aalborg.id)),
-            ("INSERT INTO sends (id, event_id, from_site_id, to_site_id, note_id, question, seq, created_at) VALUES ('s', ?, ?, ?, ?, NULL, 1, 't')", (event.id, aalborg.id, aalborg.id, note.id)),
-            ("INSERT INTO build_ons (id, event_id, note_id, site_id, participant_id, author_site_id, seq, text, created_at)"
-             " VALUES ('b', ?, ?, ?, ?, ?, 1, ?, 't')", (event.id, note.id, aalborg.id, note.participant_id, aalborg.id, "x" * 281)),
-        ]:
-            with pytest.raises(sqlite3.IntegrityError):
-                conn.execute(sql, args)
+    for sql, args in [
+        ("INSERT INTO sends (id, event_id, from_site_id, to_site_id, note_id, question, seq, created_at) VALUES ('s', ?, ?, NULL, NULL, NULL, 1, 't')", (event.id, aalborg.id)),
+        ("INSERT INTO sends (id, event_id, from_site_id, to_site_id, note_id, question, seq, created_at) VALUES ('s', ?, ?, ?, ?, NULL, 1, 't')", (event.id, aalborg.id, aalborg.id, note.id)),
+        ("INSERT INTO build_ons (id, event_id, note_id, site_id, participant_id, author_site_id, seq, text, created_at)"
+         " VALUES ('b', ?, ?, ?, ?, ?, 1, ?, 't')", (event.id, note.id, aalborg.id, note.participant_id, aalborg.id, "x" * 281)),
+    ]:
+        with pytest.raises(backend.integrity_error):
+            await backend.sql(sql, *args)
 
 
-async def test_build_ons_sends_and_spotlights_survive_a_restart(db_path: Path) -> None:
-    first = open_store(str(db_path))
+async def test_build_ons_sends_and_spotlights_survive_a_restart(backend: Backend) -> None:
+    first = open_store(backend.url)
     await first.open()
     event, aalborg, odense, _, ole, note = await two_sites(first)
     await first.create_build_on(ole, note.id, "More", client_id=None)
@@ -209,7 +204,7 @@ async def test_build_ons_sends_and_spotlights_survive_a_restart(db_path: Path) -
     await first.set_spotlight(odense.id, note.id)
     before = await first.board(event.id)
     await first.close()
-    again = open_store(str(db_path))
+    again = open_store(backend.url)
     await again.open()
     try:
         after = await again.board(event.id)

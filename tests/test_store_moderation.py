@@ -1,14 +1,13 @@
-"""Moderation in the SQLite store: the lock read inside the note's transaction, merging with what hangs
+"""Moderation in the store (SQLite and PostgreSQL): the lock read inside the note's transaction, merging with what hangs
 on a note, removing people, proxies, and every change logged in the same transaction."""
 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
-from pathlib import Path
 
 import pytest
 
+from tests.stores import Backend
 from tests.test_store import draft, new_event, new_participant, new_site
 from workshop.domain import agenda
 from workshop.domain.agenda import ClockAction
@@ -61,12 +60,15 @@ async def test_notes_racing_a_lock_land_before_it_or_are_refused(store: Store) -
         assert entry is not None
         return entry.seq
 
-    # Transactions take turns in the order they ask: ten posts, the lock, ten more posts.
+    # Ten posts, the lock, ten more posts. Which transaction goes first is the database's to decide
+    # (SQLite takes them in the order asked, PostgreSQL's pool need not); what lands is before the lock.
     results = await asyncio.gather(*(post(n) for n in range(10)), lock(), *(post(n) for n in range(10, 20)))
-    earlier, lock_seq, later = results[:10], results[10], results[11:]
-    assert all(seq is not None and lock_seq is not None and seq < lock_seq for seq in earlier)
-    assert later == [None] * 10
-    assert len(await store.list_notes(event.id)) == 10
+    lock_seq = results[10]
+    assert lock_seq is not None
+    stored = [seq for seq in results[:10] + results[11:] if seq is not None]
+    assert all(seq < lock_seq for seq in stored)
+    assert len(await store.list_notes(event.id)) == len(stored)
+    assert "note.created" not in [entry.type for entry in await store.log_since(event.id, lock_seq)]
 
 
 async def test_locking_twice_logs_once_and_a_closed_event_is_not_locked(store: Store) -> None:
@@ -119,7 +121,7 @@ async def test_a_note_cannot_be_merged_into_a_hidden_one_or_another_events(store
     assert (await store.get_note(note.id)).visible
 
 
-async def test_merging_carries_votes_and_build_ons_to_the_kept_note(store: Store, db_path: Path) -> None:
+async def test_merging_carries_votes_and_build_ons_to_the_kept_note(store: Store, backend: Backend) -> None:
     event = await new_event(store)
     here, there = await new_site(store, event.id, "Aalborg"), await new_site(store, event.id, "Odense")
     author, voter = await new_participant(store, here), await new_participant(store, there)
@@ -135,9 +137,9 @@ async def test_merging_carries_votes_and_build_ons_to_the_kept_note(store: Store
     assert (entry.data["carried"], entry.data["into_votes"]) == ({"votes": 2, "build_ons": 1, "votes_dropped": 0}, 2)
     assert (await store.board(event.id)).votes == {kept.id: 2}
     assert [b.note_id for b in await store.list_build_ons(kept.id)] == [kept.id]
-    with sqlite3.connect(db_path) as db:  # every row now hangs on the kept note
-        assert db.execute("SELECT DISTINCT note_id, site_id FROM votes").fetchall() == [(kept.id, here.id)]
-        assert db.execute("SELECT DISTINCT note_id, site_id FROM build_ons").fetchall() == [(kept.id, here.id)]
+    # every row now hangs on the kept note
+    assert await backend.sql("SELECT DISTINCT note_id, site_id FROM votes") == [(kept.id, here.id)]
+    assert await backend.sql("SELECT DISTINCT note_id, site_id FROM build_ons") == [(kept.id, here.id)]
 
 
 async def test_a_note_is_not_merged_into_another_sites_note_inside_the_transaction(store: Store) -> None:

@@ -1,4 +1,4 @@
-"""The SQLite store's themes: one theme per note, merge and delete, who may, all logged in the write."""
+"""The store's themes (SQLite and PostgreSQL): one theme per note, merge and delete, who may, all logged in the write."""
 
 from __future__ import annotations
 

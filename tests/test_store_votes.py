@@ -1,20 +1,20 @@
-"""Dot voting in the SQLite store: the phase and the budget are checked inside the vote's transaction,
+"""Dot voting in the store (SQLite and PostgreSQL): the phase and the budget are checked inside the vote's transaction,
 so concurrent votes never pass the budget and a phase change that commits first always wins."""
 
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import pytest
 
+from tests.stores import Backend
 from tests.test_store import draft, new_event, new_participant, new_site
 from workshop.domain import agenda, votes
 from workshop.domain.agenda import ClockAction
 from workshop.domain.errors import RuleError
 from workshop.domain.models import Note, Participant
 from workshop.store import NotFound, Store, open_store
-from workshop.store.sqlite import migration_scripts
+from workshop.store.sql import migration_scripts
 
 
 async def voting_room(store: Store, notes: int = 3, **settings: object) -> tuple[str, Participant, list[Note]]:
@@ -119,15 +119,15 @@ async def test_unchanged_settings_and_reveals_log_nothing(store: Store) -> None:
     assert site.votes_revealed and entry is not None and entry.data == {"site_id": site_id, "revealed": True, "totals": {}}
 
 
-async def test_votes_settings_and_reveals_survive_a_restart_and_are_on_the_board(db_path: Path) -> None:
-    first = open_store(str(db_path))
+async def test_votes_settings_and_reveals_survive_a_restart_and_are_on_the_board(backend: Backend) -> None:
+    first = open_store(backend.url)
     await first.open()
     event_id, person, notes = await voting_room(first, budget=5, hidden=True)
     await first.cast_vote(person, notes[1].id)
     await first.reveal_votes(person.site_id, revealed=True)
     await first.close()
 
-    second = open_store(str(db_path))
+    second = open_store(backend.url)
     await second.open()
     try:
         state = await second.board(event_id)

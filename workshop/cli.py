@@ -1,4 +1,4 @@
-"""The `workshop` command: serve, demo, migrate.
+"""The `workshop` command: serve, demo, migrate, export, import.
 
 Every flag has a `WORKSHOP_*` environment variable (flags win), so a service unit can configure the
 server without a command line of its own.
@@ -8,15 +8,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
+from urllib.parse import urlsplit, urlunsplit
 from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
 
 from workshop import __version__
 from workshop.access import Tokens
-from workshop.bus import MemoryBus
+from workshop.bus import MemoryBus, open_bus
 from workshop.config import Settings
-from workshop.service import Workshop
-from workshop.store import open_store
+from workshop.domain.agenda import stamp
+from workshop.domain.errors import RuleError
+from workshop.export import FORMATS, Includes, export
+from workshop.service import NewEvent, Workshop
+from workshop.store import NotFound, StoreUnavailable, open_store
 from workshop.store.ids import new_secret
 from workshop.web import links
 
@@ -34,9 +41,18 @@ DEMO_NOTES = [
 ]
 
 
+def shown(database: str) -> str:
+    """A database URL as printed: its password left out, since what a server prints ends up in logs."""
+    parts = urlsplit(database)
+    if parts.password is None:
+        return database
+    return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@", 1)))
+
+
 def _settings(args: argparse.Namespace) -> Settings:
     return Settings.from_env(
         database=getattr(args, "database", None),
+        redis_url=getattr(args, "redis_url", None),
         host=getattr(args, "host", None),
         port=getattr(args, "port", None),
         public_url=(args.public_url.rstrip("/") if getattr(args, "public_url", None) else None),
@@ -49,8 +65,9 @@ def serve(args: argparse.Namespace) -> int:
     from workshop.web.app import create_app
 
     settings = _settings(args)
+    open_bus(settings.redis_url)  # a bad URL is refused here, in a sentence, not as a failed start-up
     address = settings.public_url or f"http://{settings.host}:{settings.port}"
-    print(f"Open Workshop {__version__}: data in {settings.database}")
+    print(f"Open Workshop {__version__}: data in {shown(settings.database)}")
     print(f"Open {address}/ in a browser (Ctrl+C stops the server).", flush=True)
     uvicorn.run(
         create_app(settings),
@@ -78,31 +95,43 @@ def migrate(args: argparse.Namespace) -> int:
     settings = _settings(args)
     applied = asyncio.run(_migrate(settings))
     if applied:
-        print(f"Applied migrations {', '.join(map(str, applied))} to {settings.database}.")
+        print(f"Applied migrations {', '.join(map(str, applied))} to {shown(settings.database)}.")
     else:
-        print(f"{settings.database} is up to date.")
+        print(f"{shown(settings.database)} is up to date.")
     return 0
 
 
-async def _demo(settings: Settings) -> list[str]:
+async def _open_workshop(settings: Settings) -> Workshop:
     store = open_store(settings.database)
     await store.open()
+    secret_key = settings.secret_key or await store.setting("secret_key", new_secret(32))
+    return Workshop(store, Tokens(secret_key, store), MemoryBus())
+
+
+def _base(settings: Settings) -> str:
+    return settings.public_url or f"http://{settings.host}:{settings.port}"
+
+
+def _event_links(settings: Settings, tokens: Tokens, created: NewEvent) -> list[str]:
+    base, event_id = _base(settings), created.event.id
+    return [
+        f"Host dashboard:  {links.host_url(base, event_id, created.host_token)}",
+        f"Shared board:    {links.event_board_url(base, event_id, tokens.viewer_token(event_id))}",
+    ]
+
+
+async def _demo(settings: Settings) -> list[str]:
+    workshop = await _open_workshop(settings)
+    store, tokens = workshop.store, workshop.tokens
     try:
-        secret_key = settings.secret_key or await store.setting("secret_key", new_secret(32))
-        tokens = Tokens(secret_key, store)
-        workshop = Workshop(store, tokens, MemoryBus())
-        base = settings.public_url or f"http://{settings.host}:{settings.port}"
+        base = _base(settings)
         created = await workshop.create_event(
             title="Open workshop: welfare that works", theme="Trying new things together", language="en",
             description="A demo event: three sites, one shared theme.",
         )
         event = created.event
         await workshop.update_event(event.id, {"status": "live"})
-        lines = [
-            f"Demo event {event.title!r} created in {settings.database}.",
-            f"Host dashboard:  {links.host_url(base, event.id, created.host_token)}",
-            f"Shared board:    {links.event_board_url(base, event.id, tokens.viewer_token(event.id))}",
-        ]
+        lines = [f"Demo event {event.title!r} created in {shown(settings.database)}.", *_event_links(settings, tokens, created)]
         sites = [await workshop.add_site(event.id, name=name, angle=angle) for name, angle in DEMO_SITES]
         participants = [await workshop.join(site.join_code, role="citizen") for site in sites]
         for index, text, kind in DEMO_NOTES:
@@ -126,13 +155,73 @@ def demo(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _export(settings: Settings, event_id: str, fmt: str, includes: Includes) -> bytes:
+    workshop = await _open_workshop(settings)
+    try:
+        record = await workshop.record(event_id)
+    finally:
+        await workshop.store.close()
+    return export(record, fmt, includes, stamp(datetime.now(UTC)))
+
+
+def export_command(args: argparse.Namespace) -> int:
+    """Write the summary or the data to --out, or to standard output (a PDF only when it is not a terminal)."""
+    if args.format == "pdf" and args.out is None and sys.stdout.isatty():
+        print("workshop: a PDF is not for a terminal; give --out FILE or redirect the output.", file=sys.stderr)
+        return 2
+    try:
+        body = asyncio.run(_export(_settings(args), args.event_id, args.format, Includes(names=args.names, hidden=args.hidden)))
+    except NotFound:
+        print(f"workshop: there is no event {args.event_id} in this database.", file=sys.stderr)
+        return 1
+    if args.out is None:
+        sys.stdout.buffer.write(body)
+        sys.stdout.buffer.flush()
+    else:
+        Path(args.out).write_bytes(body)
+        print(f"Wrote {args.out} ({len(body):,} bytes).", file=sys.stderr)
+    return 0
+
+
+async def _import(settings: Settings, data: object) -> list[str]:
+    workshop = await _open_workshop(settings)
+    try:
+        created = await workshop.import_event(data)
+        event = created.event
+        lines = [f"Imported event {event.id} ({event.title!r}) into {shown(settings.database)}.", *_event_links(settings, workshop.tokens, created)]
+        for site in await workshop.sites(event.id):
+            facilitator = await workshop.tokens.facilitator_token(site.id)
+            lines.append(f"{site.name} (join code {site.join_code}): facilitator {links.facilitator_url(_base(settings), site.id, facilitator)}")
+        return lines
+    finally:
+        await workshop.store.close()
+
+
+def import_command(args: argparse.Namespace) -> int:
+    """Load a complete JSON export as a new event of this database, with a new host link."""
+    try:
+        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+        data = json.loads(text)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        print(f"workshop: cannot read {args.file} as JSON: {exc}", file=sys.stderr)
+        return 2
+    try:
+        lines = asyncio.run(_import(_settings(args), data))
+    except RuleError as error:
+        print(f"workshop: {error.message}", file=sys.stderr)
+        return 1
+    for line in lines:
+        print(line)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="workshop", description="Open Workshop: one workshop in several places at once.")
     top.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = top.add_subparsers(dest="command", required=True)
 
     def with_store(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("--database", help="SQLite file or sqlite:/// URL (env WORKSHOP_DATABASE; default workshop.db)")
+        sub.add_argument("--database", help="SQLite file, sqlite:/// or postgresql:// URL (env WORKSHOP_DATABASE_URL or WORKSHOP_DATABASE; default workshop.db)")
 
     def with_address(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--host", help="address to listen on (env WORKSHOP_HOST; default 127.0.0.1)")
@@ -142,6 +231,7 @@ def parser() -> argparse.ArgumentParser:
     run = commands.add_parser("serve", help="run the web server")
     with_store(run)
     with_address(run)
+    run.add_argument("--redis-url", help="redis://HOST:PORT/DB shared by several app processes (env WORKSHOP_REDIS_URL; default: none, one process)")
     run.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     run.set_defaults(func=serve)
 
@@ -153,6 +243,21 @@ def parser() -> argparse.ArgumentParser:
     upgrade = commands.add_parser("migrate", help="apply pending database migrations")
     with_store(upgrade)
     upgrade.set_defaults(func=migrate)
+
+    out = commands.add_parser("export", help="write an event's summary (md, html, pdf), its notes (csv) or all its data (json)")
+    out.add_argument("event_id", metavar="EVENT_ID")
+    out.add_argument("--format", required=True, choices=list(FORMATS), help="md, html or pdf: the summary; csv: the notes; json: everything")
+    out.add_argument("--out", metavar="FILE", help="write to FILE (default: standard output)")
+    out.add_argument("--names", action="store_true", help="include participants' names")
+    out.add_argument("--hidden", action="store_true", help="include hidden and merged notes (json with both flags is importable)")
+    with_store(out)
+    out.set_defaults(func=export_command)
+
+    load = commands.add_parser("import", help="load a complete JSON export into this database and print its new links")
+    load.add_argument("file", metavar="FILE", help="the .json file made by `workshop export --format json --names --hidden` (- reads stdin)")
+    with_store(load)
+    with_address(load)
+    load.set_defaults(func=import_command)
     return top
 
 
@@ -160,6 +265,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except ValueError as exc:  # a bad URL or setting: say so without a traceback
+    except (ValueError, StoreUnavailable) as exc:  # a bad URL or setting, a database not reached: say so without a traceback
         print(f"workshop: {exc}", file=sys.stderr)
         return 2

@@ -12,8 +12,10 @@ def _env_list(name: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    # Where the data lives: a SQLite file path or a sqlite:/// URL.
+    # Where the data lives: a SQLite file path or sqlite:/// URL, or a postgresql:// URL (workshop/store/postgres.py).
     database: str = "workshop.db"
+    # The bus between app processes: a redis:// URL. Empty: this process alone (the in-process bus).
+    redis_url: str = ""
     host: str = "127.0.0.1"
     port: int = 8000
     # The address people reach the server at, for links and QR codes (e.g. https://workshop.example.org).
@@ -37,6 +39,7 @@ class Settings:
         defaults = cls()
         values: dict[str, object] = {
             "database": os.environ.get("WORKSHOP_DATABASE_URL") or os.environ.get("WORKSHOP_DATABASE") or defaults.database,
+            "redis_url": os.environ.get("WORKSHOP_REDIS_URL", defaults.redis_url),
             "host": os.environ.get("WORKSHOP_HOST", defaults.host),
             "port": int(os.environ.get("WORKSHOP_PORT", defaults.port)),
             "public_url": os.environ.get("WORKSHOP_PUBLIC_URL", "").rstrip("/"),

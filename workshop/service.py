@@ -19,6 +19,8 @@ from workshop.domain import agenda, exchange, kits, moderation, rules, themes, v
 from workshop.domain.codes import normalise_join_code
 from workshop.domain.errors import RuleError
 from workshop.domain.models import Board, BuildOn, Event, LogEntry, Note, Participant, Phase, Send, Site, SiteClock, Theme
+from workshop.domain.record import Record
+from workshop.export import json as export_json
 from workshop.store import NotFound, Store
 from workshop.store.base import BuildOnWritten, NoteWritten, VoteWritten
 
@@ -308,14 +310,17 @@ class Workshop:
         await self._announce(entry)
         return theme
 
-    async def merge_themes(self, theme_id: str, into: str, *, by_site: str | None) -> Theme:
-        """Fold one theme into another: its notes move over; returns the kept theme."""
+    async def merge_themes(self, theme_id: str, into: str, *, by_site: str | None) -> tuple[Theme, list[str]]:
+        """Fold one theme into another: its notes move over; returns the kept theme and the notes moved."""
         kept, entry = await self.store.merge_themes(theme_id, into, by_site=by_site)
         await self._announce(entry)
-        return kept
+        return kept, [note["id"] for note in entry.data["notes"]]
 
-    async def delete_theme(self, theme_id: str, *, by_site: str | None) -> None:
-        await self._announce(await self.store.delete_theme(theme_id, by_site=by_site))
+    async def delete_theme(self, theme_id: str, *, by_site: str | None) -> list[str]:
+        """Delete a theme; returns its notes, now unplaced."""
+        entry = await self.store.delete_theme(theme_id, by_site=by_site)
+        await self._announce(entry)
+        return [note["id"] for note in entry.data["notes"]]
 
     async def place_note(self, note_id: str, theme_id: str | None, *, by_site: str | None) -> Note:
         """Put a note in a theme, or (None) back among the unplaced."""
@@ -351,6 +356,20 @@ class Workshop:
         if since < 0:
             raise RuleError("invalid_since", "since must be 0 or more.", "since")
         return await self.store.log_since(event_id, since, limit)
+
+    # -- the record: export and import (workshop.export) ----------------------------------------
+    async def record(self, event_id: str) -> Record:
+        """Everything stored about the event, for the summary and the exports (the host's)."""
+        return await self.store.export_event(event_id)
+
+    async def import_event(self, data: object) -> NewEvent:
+        """Load a complete JSON export (`workshop.export.json`) as a faithful copy, with a new host
+        token: the original's host secret is never exported. Nothing is announced: no screen is
+        watching an event that did not exist a moment ago, and its log is the original's."""
+        record = export_json.read(data)
+        host_token = new_host_token()
+        await self.store.import_event(record, host_secret_hash=hash_host_secret(host_token))
+        return NewEvent(await self.store.get_event(record.event.id), host_token)
 
 
 def _kit_drafts(kit_id: str, language: str) -> list[agenda.PhaseDraft]:

@@ -7,6 +7,7 @@ and licence). It runs inside the page after the page (and, for live pages, its s
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -47,6 +48,17 @@ def event(server: LiveServer) -> Event:
         for move in ({"action": "start", "phase_id": ideas["id"]}, {"action": "pause", "site_id": made.sites[1].id}):
             moved = api.post(f"/api/v1/events/{made.id}/clock", json=move, headers=host)
             assert moved.status_code == 200, moved.text
+    with httpx.Client(base_url=server.url, timeout=10) as odense:
+        # Themes: one with Odense's first note in it (boxes, counts, labels, the console's selects), and one empty.
+        assert odense.get(made.sites[1].facilitator_url.removeprefix(server.url)).status_code == 303  # the facilitator's cookie
+        for name in ("Public transport", "Who pays"):
+            assert odense.post(f"/sites/{made.sites[1].id}/themes", data={"name": name}).status_code == 303
+        console = odense.get(f"/sites/{made.sites[1].id}/console").text
+        theme = re.search(r'action="/themes/([\w-]+)/rename"', console)
+        note = re.search(r'action="/notes/([\w-]+)/theme"', console)
+        assert theme and note
+        placed = odense.post(f"/notes/{note.group(1)}/theme", data={"theme_id": theme.group(1), "site_id": made.sites[1].id})
+        assert placed.status_code == 303, placed.text
     return made
 
 
@@ -91,6 +103,12 @@ async def test_no_serious_violations_on_any_page(contexts: Contexts, event: Even
     await expect(console.locator(f"#phase-{odense.id} .phase__paused")).to_be_visible()
     await expect(console.locator("#console-phase .script li").first).to_be_visible()
     await check("console", console)
+    await expect(console.locator("#theme-list .theme-row")).to_have_count(2)  # the themes, and each note's "Theme" choice
+    await console.locator("#theme-list summary").first.click()  # rename, merge and delete fold away; axe checks them open
+    await check("console (themes open)", console)
+    arranging = await live_page(facilitator, f"/sites/{odense.id}/board")  # opened with the facilitator's rights: drag and drop
+    await expect(arranging.locator("#themes .theme")).to_have_count(2)
+    await check("site board (arranging)", arranging)
     poster = await facilitator.new_page()
     await poster.goto(f"/sites/{odense.id}/poster")
     await check("poster", poster)
@@ -100,6 +118,7 @@ async def test_no_serious_violations_on_any_page(contexts: Contexts, event: Even
     await host.locator(".phase-box__summary").first.click()  # the editor folds each phase; axe checks an open one
     await expect(host.locator(".phase-row").first).to_be_visible()
     await check("dashboard", host)
+    await check("shared board (host)", await live_page(host.context, f"/events/{event.id}/board"))
 
     assert not found, f"axe-core found serious or critical violations at {viewport['width']}x{viewport['height']}:" + describe(found)
 

@@ -39,8 +39,9 @@ def can_name(name: str, *, taken: Iterable[str], theme_id: str | None = None) ->
 
     `taken` maps to the names of the event's other themes (the theme being renamed left out)."""
     key = name_key(name)
-    if any(name_key(other) == key for other in taken):
-        raise RuleError("theme_exists", f"There is already a theme called “{name}”; use that one or choose another name.", "name")
+    for other in taken:
+        if name_key(other) == key:
+            raise RuleError("theme_exists", f"There is already a theme called “{other}”; use that one or choose another name.", "name")
 
 
 def can_add_theme(count: int) -> None:

@@ -39,13 +39,16 @@ class Connection:
         self.overflowed = False
         self.overflow = asyncio.Event()  # set once the socket fell too far behind
         self._started = False
-        self._pending: list[tuple[int, str]] = []
+        self._pending: list[tuple[int, str, bool]] = []  # (seq, payload, whether it is an entry's)
         self._wake = asyncio.Event()
         self._timer: asyncio.TimerHandle | None = None
 
-    def offer(self, seq: int, payload: str, *, urgent: bool = True) -> None:
-        """Queue a payload for log entry `seq`; never waits."""
-        if self.overflowed or seq <= self.floor:
+    def offer(self, seq: int, payload: str, *, urgent: bool = True, entry: bool = True) -> None:
+        """Queue a payload for log entry `seq`; never waits.
+
+        Not an `entry`'s (suggestions as of `seq`): it is no part of the log, so the first payload
+        never covers it; it is sent after that first payload, whatever its seq."""
+        if self.overflowed or (entry and seq <= self.floor):
             return
         if len(self._pending) >= self.max_pending:
             self.overflowed = True
@@ -53,7 +56,7 @@ class Connection:
             self.overflow.set()
             self._wake.set()
             return
-        self._pending.append((seq, payload))
+        self._pending.append((seq, payload, entry))
         self.last_seq = seq
         if not self._started:
             return
@@ -68,7 +71,7 @@ class Connection:
         What the room offered meanwhile was held; the part of it the first payload covered is dropped.
         """
         self.floor = self.sent_seq = floor
-        self._pending = [(seq, payload) for seq, payload in self._pending if seq > floor]
+        self._pending = [(seq, payload, entry) for seq, payload, entry in self._pending if seq > floor or not entry]
         self._started = True
         self._wake.set()
 
@@ -84,5 +87,5 @@ class Connection:
                 return
             batch, self._pending = self._pending, []
             if batch:
-                await self._send(self._join([payload for _, payload in batch]))
+                await self._send(self._join([payload for _, payload, _ in batch]))
                 self.sent_seq = batch[-1][0]

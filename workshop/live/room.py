@@ -17,6 +17,7 @@ from workshop.bus import Bus
 from workshop.domain.models import Board, LogEntry
 from workshop.live.connection import Connection
 from workshop.live.state import RoomState
+from workshop.live.suggesting import Suggester
 from workshop.live.themes import SUGGESTION_ENTRIES
 from workshop.live.views import View
 from workshop.store import Store
@@ -24,6 +25,7 @@ from workshop.store import Store
 log = logging.getLogger("workshop.live")
 
 SUGGEST_DELAY = 0.3  # seconds: suggestions refresh once after a burst of notes, not once per note
+WARMING_POLL = 1.0  # seconds between looks while the suggestion engine is still reading an event's notes
 ROOM_IDLE = 120.0  # seconds a room opened to answer a request (no socket) stays open for the next
 
 
@@ -38,17 +40,23 @@ class Room:
         self._sockets: dict[Hashable, set[Connection]] = defaultdict(set)
         self._early: dict[int, LogEntry] = {}  # entries that arrived before one they follow
         self._filling: asyncio.Task[None] | None = None
+        self._behind = False  # the bus said entries may have gone by unseen: read the log past last_seq
+        self._loaded = asyncio.Event()  # the board the room starts from is read: gaps are measured from it
         self._unsubscribe: Callable[[], None] | None = None
-        self._suggesting: asyncio.TimerHandle | None = None
+        self.suggester = Suggester()  # the event's suggestion engine, on the suggestion thread
+        self._suggesting: asyncio.Task[None] | None = None
+        self._suggest_again = False  # entries came in since the last refresh of suggestions began
         self.kept_until = 0.0  # loop time until which the room stays open without sockets (`Rooms.borrow`)
 
     async def open(self) -> Board:
         # Subscribe first, then read: an entry committed in between arrives twice, never not at all,
         # and the seq check drops the second copy.
-        self._unsubscribe = self._bus.subscribe(self.event_id, self.receive)
+        self._unsubscribe = self._bus.subscribe(self.event_id, self.receive, on_gap=self.catch_up)
         board = await self._store.board(self.event_id)
         self.state.load(board)
+        self.suggester.load(board)
         self.last_seq = max(self.last_seq, board.seq)
+        self._loaded.set()
         self._drain()
         return board
 
@@ -68,6 +76,8 @@ class Room:
     def add(self, view: View, connection: Connection) -> None:
         self._views.setdefault(view.key, view)
         self._sockets[view.key].add(connection)
+        if view.suggests:  # its first suggestions, a moment after its first payload
+            self._want_suggestions()
 
     def remove(self, view: View, connection: Connection) -> None:
         sockets = self._sockets.get(view.key)
@@ -96,6 +106,11 @@ class Room:
         while self.last_seq + 1 in self._early:
             self._deliver(self._early.pop(self.last_seq + 1))
 
+    def catch_up(self) -> None:
+        """The bus may have missed entries (it reconnected, or has just subscribed): read the log."""
+        self._behind = True
+        self._fill_gap()
+
     def _fill_gap(self) -> None:
         if self._filling is None or self._filling.done():
             self._filling = asyncio.get_running_loop().create_task(self._fill())
@@ -103,16 +118,21 @@ class Room:
     async def _fill(self) -> None:
         """Read missed entries from the store: the bus may lose or reorder, the log never does."""
         await asyncio.sleep(0.05)  # most gaps close by themselves when the entry in flight arrives
-        while self._early and min(self._early) > self.last_seq + 1:
+        await self._loaded.wait()
+        while self._behind or (self._early and min(self._early) > self.last_seq + 1):
+            self._behind = False  # this read covers whatever the bus missed until now
             missing = await self._store.log_since(self.event_id, self.last_seq, limit=1000)
-            if not missing:
-                return
             for entry in missing:
                 self.receive(entry)
+            if len(missing) == 1000:
+                self._behind = True  # a full page: there is more
+            elif not missing and not self._behind:
+                return
 
     def _deliver(self, entry: LogEntry) -> None:
         self.last_seq = entry.seq
         self.state.apply(entry)
+        self.suggester.apply(entry)
         for key, sockets in list(self._sockets.items()):
             view = self._views[key]
             try:
@@ -125,24 +145,39 @@ class Room:
             urgent = view.urgent(entry)
             for connection in sockets:
                 connection.offer(entry.seq, payload, urgent=urgent)
-        if entry.type in SUGGESTION_ENTRIES and self._suggesting is None and any(view.suggests for view in self._views.values()):
-            self._suggesting = asyncio.get_running_loop().call_later(SUGGEST_DELAY, self._suggest)
+        if entry.type in SUGGESTION_ENTRIES and any(view.suggests for view in self._views.values()):
+            self._want_suggestions()
 
-    def _suggest(self) -> None:
-        """Send the views that show suggestions (a facilitator's console, a host's or facilitator's
-        JSON stream) their refreshed suggestions: once per view, for the newest unplaced notes only."""
-        self._suggesting = None
+    # -- suggestions ------------------------------------------------------------------------------
+    def _want_suggestions(self) -> None:
+        self._suggest_again = True
+        if self._suggesting is None or self._suggesting.done():
+            self._suggesting = asyncio.get_running_loop().create_task(self._suggest())
+
+    async def _suggest(self) -> None:
+        """Send the views that show suggestions (a facilitator's console, a JSON stream that asked)
+        their refreshed suggestions: once per burst of entries, computed once per site they show."""
+        while self._suggest_again:
+            await asyncio.sleep(SUGGEST_DELAY)
+            self._suggest_again = False
+            try:
+                await self._send_suggestions()
+            except Exception:  # suggestions help; a failure must not take the room down
+                log.exception("suggestions for event %s failed", self.event_id)
+            if not self.suggester.ready and any(view.suggests for view in self._views.values()):  # still reading the notes
+                await asyncio.sleep(WARMING_POLL)
+                self._suggest_again = True
+
+    async def _send_suggestions(self) -> None:
+        wanted = {view.suggests_for for view in self._views.values() if view.suggests}
+        offers = {site_id: await self.suggester.offer(site_id) for site_id in wanted}
+        seq = self.last_seq  # (the offers may lag a few entries behind under a flood: they are hints)
         for key, sockets in list(self._sockets.items()):
             view = self._views[key]
-            if not view.suggests:
-                continue
-            try:
-                payload = view.suggestions(self.state, self.last_seq)
-            except Exception:  # suggestions help; a failure must not take the room down
-                log.exception("suggestions for %s failed", key)
-                continue
-            for connection in sockets:
-                connection.offer(self.last_seq, payload)
+            if view.suggests and view.suggests_for in offers:
+                payload = view.suggestions(self.state, offers[view.suggests_for], seq)
+                for connection in sockets:
+                    connection.offer(seq, payload, entry=False)
 
 
 class Rooms:

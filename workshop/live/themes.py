@@ -10,7 +10,7 @@ a recomputation of the event.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +18,12 @@ from workshop.domain import themes as rules
 from workshop.domain.models import Board, LogEntry, as_json
 from workshop.suggestions.engine import Duplicate, Group, Suggestion, ThemeIndex
 
-SUGGESTED_MAX = 30  # unplaced notes a suggestion panel shows (newest first): bounded work per refresh
+SUGGESTED_MAX = 10  # unplaced notes suggestions are offered for (newest first): bounded work per refresh
+SECOND_PICK = 0.25  # a second theme is offered only as a close contender (a theme's score is its share of 1)
+# A theme is offered when the engine is fairly sure of it on its own (its absolute confidence, not
+# its share: with one theme the share is 1 whatever the note says) or the note shares words with it.
+LIKELY = 0.3
+VECTORS_KEPT = 20_000  # sentence vectors remembered by text: a room opened again reads no note twice
 GROUPS_MAX = 6  # emerging groups proposed before any theme exists
 
 # Entries after which suggestions may read differently: a note's text, its place, or the themes.
@@ -96,11 +101,11 @@ class ThemeState:
             self._forget(note["id"])
             return
         before = self.notes.get(note["id"])
-        self.notes[note["id"]] = note
+        self.notes[note["id"]] = dict(note)  # a copy: a theme's merge or delete changes it, never the entry
         if self._index is None:
             return
         if before is None or before["text"] != note["text"]:
-            self._index.add_note(note["id"], note["text"])
+            _add(self._index, note)
         self._index.place(note["id"], note.get("theme_id"))
 
     def _forget(self, note_id: str) -> None:
@@ -116,7 +121,7 @@ class ThemeState:
             for theme in self.themes.values():
                 index.name_theme(theme["id"], theme["name"])
             for note in self.notes.values():
-                index.add_note(note["id"], note["text"])
+                _add(index, note)
                 if note.get("theme_id") is not None:
                     index.place(note["id"], note["theme_id"])
             self._index = index
@@ -141,23 +146,58 @@ class ThemeState:
         found = [note for note in self.notes.values() if note.get("theme_id") is None and site_id in (None, note["site_id"])]
         return sorted(found, key=lambda note: note["seq"], reverse=True)
 
-    def suggestions(self, site_id: str | None = None, *, limit: int = SUGGESTED_MAX) -> list[NoteSuggestions]:
-        """The newest unplaced notes (of one site, or every site) with their likely themes and duplicates."""
-        index = self.index
-        return [
-            NoteSuggestions(note, index.suggest(note["id"]), index.duplicates_of(note["id"]))
-            for note in self.unplaced(site_id)[:limit]
-        ]
+    def offered(self, site_id: str | None = None, *, limit: int = SUGGESTED_MAX) -> list[NoteSuggestions]:
+        """What a facilitator (one site) or the host (None: every site) is offered: the newest unplaced
+        notes with the themes there is a reason for (words in common, or a like note in the theme;
+        the engine ranks every theme, and with one theme its score is 1 whatever the note says), a
+        second theme only as a close contender, and the notes they likely repeat, each pair said
+        once: on the newer note, which is the one to merge into the older."""
+        found = []
+        for note in self.unplaced(site_id)[:limit]:
+            item = self._suggested(note)
+            picks = [pick for pick in item.themes[:2] if pick.confidence >= LIKELY or pick.reason.words]
+            picks = picks[:1] + [pick for pick in picks[1:] if pick.score >= SECOND_PICK]
+            duplicates = [duplicate for duplicate in item.duplicates if not self._said_on_newer(note, duplicate.other_id, site_id)]
+            if picks or duplicates:
+                found.append(NoteSuggestions(note, picks, duplicates))
+        return found
+
+    def _suggested(self, note: dict[str, Any]) -> NoteSuggestions:
+        return NoteSuggestions(note, self.index.suggest(note["id"]), self.index.duplicates_of(note["id"]))
+
+    def _said_on_newer(self, note: dict[str, Any], other_id: str, site_id: str | None) -> bool:
+        """Whether a pair of likely duplicates is flagged on the other note already (it is newer, and offered too)."""
+        other = self.notes.get(other_id)
+        if other is None:
+            return True  # gone meanwhile
+        listed = other.get("theme_id") is None and site_id in (None, other["site_id"])
+        return listed and other["seq"] > note["seq"]
 
     def suggestions_for(self, note_id: str) -> NoteSuggestions | None:
+        """One note's likely themes and duplicates, placed or not, unfiltered (None: not a visible note)."""
         note = self.notes.get(note_id)
-        if note is None:
-            return None
-        return NoteSuggestions(note, self.index.suggest(note_id), self.index.duplicates_of(note_id))
+        return None if note is None else self._suggested(note)
 
     def groups(self, *, limit: int = GROUPS_MAX) -> list[Group]:
         """Before any theme exists: groups of notes that seem to belong together, with a name to start from."""
         return [] if self.themes else self.index.emerging_groups(limit)
+
+
+# A sentence vector costs the model ~30 ms a note; an event's notes are read again each time its room
+# opens (after the last screen left, or a restart of the suggestion engine), so the vectors of the
+# texts seen last are kept, by text, for the process. Used on the suggestion thread only.
+_VECTORS: OrderedDict[str, bytes] = OrderedDict()
+
+
+def _add(index: ThemeIndex, note: dict[str, Any]) -> None:
+    text = note["text"]
+    index.add_note(note["id"], text, vector=_VECTORS.get(text))
+    vector = index.vector_of(note["id"])
+    if vector is not None:
+        _VECTORS[text] = vector
+        _VECTORS.move_to_end(text)
+        if len(_VECTORS) > VECTORS_KEPT:
+            _VECTORS.popitem(last=False)
 
 
 # -- as the API and the JSON stream carry them ---------------------------------------------------
@@ -165,7 +205,7 @@ class ThemeState:
 
 def suggestion_json(suggestion: Suggestion) -> dict[str, Any]:
     return {
-        "theme_id": suggestion.theme_id, "score": round(suggestion.score, 3),
+        "theme_id": suggestion.theme_id, "score": round(suggestion.score, 3), "confidence": round(suggestion.confidence, 3),
         "words": list(suggestion.reason.words), "nearest": list(suggestion.reason.nearest),
     }
 
@@ -186,10 +226,20 @@ def note_suggestions_json(item: NoteSuggestions) -> dict[str, Any]:
     }
 
 
-def suggestions_json(state: ThemeState, site_id: str | None) -> dict[str, Any]:
-    """What a facilitator (one site) or the host (None: every site) is offered now."""
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """What a facilitator (one site) or the host (None: every site) is offered at one moment."""
+
+    site_id: str | None
+    notes: list[NoteSuggestions]
+    groups: list[Group]
+    ready: bool = True  # False while the engine is still reading the event's notes: ask again shortly
+
+
+def offer_json(offer: Offer) -> dict[str, Any]:
     return {
-        "site_id": site_id,
-        "notes": [note_suggestions_json(item) for item in state.suggestions(site_id)],
-        "groups": [group_json(group) for group in state.groups()],
+        "site_id": offer.site_id,
+        "ready": offer.ready,
+        "notes": [note_suggestions_json(item) for item in offer.notes],
+        "groups": [group_json(group) for group in offer.groups],
     }

@@ -23,10 +23,17 @@ from workshop.domain.models import Board, LogEntry, SiteClock, as_json, board_as
 from workshop.live.connection import Join, join_html, join_json
 from workshop.live.state import RoomState
 from workshop.live.exchange import ExchangeState
-from workshop.live.themes import ThemeState, suggestions_json
+from workshop.live.themes import Offer, ThemeState, offer_json
 from workshop.live.votes import VoteState
 
 Render = Callable[..., str]  # render(template_name, lang, **context) -> HTML
+
+
+# Another site's entries that change what a site's board and console show of the themes: the counts
+# per site ("Aalborg 3 · Copenhagen 5"), and the sites' names beside them.
+THEME_COUNT_ENTRIES = frozenset({
+    "note.placed", "note.updated", "note.deleted", "note.merged", "participant.removed", "site.created", "site.updated",
+})
 
 
 def encode(message: dict[str, Any]) -> str:
@@ -113,9 +120,10 @@ class View(Protocol):
         ...
 
     suggests: bool  # whether it shows theme suggestions, refreshed a moment after notes or themes change
+    suggests_for: str | None  # whose: one site's, or (None) every site's
 
-    def suggestions(self, state: RoomState, seq: int) -> str:
-        """The payload that refreshes its suggestions, as of entry `seq`."""
+    def suggestions(self, state: RoomState, offer: Offer, seq: int) -> str:
+        """The payload that shows what is offered now, as of entry `seq`."""
         ...
 
 
@@ -129,13 +137,12 @@ class JsonView:
         self.site_id = site_id
         self.totals_of = totals_of  # whose hidden vote totals this socket may see: "*" (the host), a site (its facilitator), or none
         # Whose theme suggestions it is sent: "*" (the host: every site's), a site (its facilitator), or none.
-        self.suggestions_of = suggestions_of
         self.suggests = suggestions_of is not None
+        self.suggests_for = None if suggestions_of in (None, "*") else suggestions_of
         self.key: Hashable = ("json", site_id, totals_of, suggestions_of)
 
-    def suggestions(self, state: RoomState, seq: int) -> str:
-        site_id = None if self.suggestions_of == "*" else self.suggestions_of
-        return encode({"type": "suggestions", "after": seq, **suggestions_json(state.themes, site_id)})
+    def suggestions(self, state: RoomState, offer: Offer, seq: int) -> str:
+        return encode({"type": "suggestions", "after": seq, **offer_json(offer)})
 
     def first(self, board: Board, state: RoomState) -> str:
         return encode(snapshot(board))
@@ -163,6 +170,8 @@ class HtmlView:
     kind = ""
     moderation = False
     suggests = False
+    suggests_for: str | None = None
+    counts_themes = False  # whether it shows every site's theme counts but only its own site's entries
 
     def __init__(self, render: Render, lang: str, site_id: str | None = None) -> None:
         self._render = render
@@ -181,16 +190,21 @@ class HtmlView:
 
     def render(self, entry: LogEntry, state: RoomState) -> str | None:
         if not entry.type.startswith(("note.", "site.", "event.", "agenda.", "clock.", "build_on.", "send.", "participant.",
-                                       "vote.", "voting.", "votes.")):
+                                       "vote.", "voting.", "votes.", "theme.")):
             return None
         if self.shows(entry):
-            template = "entry"
-        elif self.site_id in state.exchange.reached:
-            template = "exchange_entry"  # another site's note, which this site shows in its lane or spotlight, changed
+            templates = ["entry"]
         else:
+            templates = []
+            if self.site_id in state.exchange.reached:
+                templates.append("exchange_entry")  # another site's note, which this site shows in its lane or spotlight, changed
+            if self.counts_themes and entry.type in THEME_COUNT_ENTRIES and state.themes.themes:
+                templates.append("themes_entry")  # another site's note moved in or out of a theme: this screen's counts
+        if not templates:
             return None
         now = entry_moment(entry)
-        html = self.fragment(template, entry=entry, type=entry.type, data=entry.data, state=state, now=now, server_now=agenda.stamp(now))
+        context = {"entry": entry, "type": entry.type, "data": entry.data, "state": state, "now": now, "server_now": agenda.stamp(now)}
+        html = "".join(self.fragment(template, **context) for template in templates)
         return html if html.strip() else None  # nothing for this view: no frame (a send to another site, say)
 
     def urgent(self, entry: LogEntry) -> bool:
@@ -201,6 +215,7 @@ class SiteBoardView(HtmlView):
     """A site's projector board: that site's notes, large."""
 
     kind = "site-board"
+    counts_themes = True
 
     def shows(self, entry: LogEntry) -> bool:
         site = entry_site(entry)
@@ -212,13 +227,17 @@ class ConsoleView(SiteBoardView):
 
     kind = "console"
     moderation = True  # its hidden notes to restore and its participants to remove
-
-
     suggests = True
 
-    def suggestions(self, state: RoomState, seq: int) -> str:
-        themes = state.themes
-        return self.fragment("suggestions", themes=themes, suggested=themes.suggestions(self.site_id), groups=themes.groups(), oob=True)
+    @property
+    def suggests_for(self) -> str | None:  # type: ignore[override]
+        return self.site_id
+
+    def suggestions(self, state: RoomState, offer: Offer, seq: int) -> str:
+        return self.fragment(
+            "suggestions", themes=state.themes, suggested=offer.notes, groups=offer.groups, ready=offer.ready, names=state.site_names,
+            oob=True,
+        )
 
 
 class SharedBoardView(HtmlView):

@@ -9,8 +9,9 @@ The rules that depend on the event's state (`rules.can_post`, `can_join`, `can_a
 the store inside the write's transaction, against the state that transaction reads: a close or a
 phase change that commits first wins. They raise `RuleError` like any other rule.
 
-Implementations: `workshop.store.sqlite.SQLiteStore` (the default). A PostgreSQL implementation
-implements the same methods with the same meaning; callers never see which one they hold.
+Implementations: `workshop.store.sqlite.SQLiteStore` (the default) and
+`workshop.store.postgres.PostgresStore`, both `workshop.store.sql.SqlStore` (every query and rule,
+once) with what their database needs; callers never see which one they hold.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 
 from workshop.domain.agenda import ClockAction, PhaseDraft
 from workshop.domain.models import Board, BuildOn, Event, LogEntry, Note, Participant, Phase, Send, Site, SiteClock, Theme
+from workshop.domain.record import Record
 from workshop.domain.rules import NoteDraft
 from workshop.domain.votes import Ballot, VotingSettings
 
@@ -316,3 +318,16 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     async def last_seq(self, event_id: str) -> int: ...
+
+    # -- the record: export and import (workshop.export) ----------------------------------------
+    @abc.abstractmethod
+    async def export_event(self, event_id: str) -> Record:
+        """Everything stored about an event, in one consistent read: every participant, note and
+        vote (hidden, merged and removed ones too) and the whole log. No secrets."""
+
+    @abc.abstractmethod
+    async def import_event(self, record: Record, *, host_secret_hash: str) -> None:
+        """Store a record made by `export_event` (of this store or another) as it was, in one
+        transaction, with a new host secret and new facilitator nonces; the log is copied verbatim
+        and no entry is added. Refused (RuleError `event_exists`) when the event's id is already
+        here. A join code taken by an open event here is replaced by a fresh one."""

@@ -18,11 +18,14 @@ from starlette.routing import Route
 from workshop.access import Principal, Role
 from workshop.domain import agenda, kits, votes
 from workshop.domain.agenda import PhaseDraft
-from workshop.domain.models import Note, Site, as_json, board_as_json
+from workshop.domain.models import Note, Site, Theme, as_json, board_as_json
 from workshop.i18n import gettext, in_locale, negotiate
+from workshop.live.room import Rooms
+from workshop.live.suggesting import Suggester
+from workshop.live.themes import ThemeState, note_suggestions_json, offer_json
 from workshop.service import Agenda, Workshop
 from workshop.store.base import VoteWritten
-from workshop.web import links, schemas
+from workshop.web import exports, links, schemas
 from workshop.web.access import require
 from workshop.web.bodies import read_json
 from workshop.web.errors import ApiError
@@ -438,6 +441,99 @@ async def results(request: Request) -> Response:
     return JSONResponse({"sites": sites, "across_sites": [_ranked_json(row, found.texts) for row in found.across_sites]})
 
 
+# -- themes ---------------------------------------------------------------------------------------
+
+
+def _by_site(principal: Principal, event_id: str) -> str | None:
+    """Whom the store checks shared themes and other sites' notes against: a facilitator's site; None, the host."""
+    return None if principal.can_host(event_id) else principal.site_id
+
+
+async def _theme_worker(request: Request, event_id: str, action: str) -> str | None:
+    """The host, or a facilitator of any site of the event (403 otherwise); returns their `by_site`."""
+    principal = await require(request, lambda p: p.in_event(event_id) and p.facilitates is not None, action)
+    return _by_site(principal, event_id)
+
+
+async def _theme(request: Request, action: str) -> tuple[Theme, str | None]:
+    theme = await service(request).theme_of(request.path_params["theme_id"])
+    return theme, await _theme_worker(request, theme.event_id, action)
+
+
+async def list_themes(request: Request) -> Response:
+    """Read from the store, not from the live room: the answer is the same from every process."""
+    event_id = request.path_params["event_id"]
+    await require(request, lambda p: p.can_read(event_id), "read this event's themes")
+    state = ThemeState.from_board(await service(request).board(event_id))
+    counts = state.counts()
+    return JSONResponse({"themes": [
+        {**theme, "counts": dict(counts[theme["id"]]), "total": counts[theme["id"]].total(),
+         "note_ids": [note["id"] for note in state.members(theme["id"])]}
+        for theme in state.ordered()
+    ]})
+
+
+async def create_theme(request: Request) -> Response:
+    event_id = request.path_params["event_id"]
+    await _theme_worker(request, event_id, "start themes in this event")
+    body = await read_json(request, schemas.ThemeName)
+    return JSONResponse(as_json(await service(request).create_theme(event_id, body.name)), status_code=201)
+
+
+async def rename_theme(request: Request) -> Response:
+    theme, _ = await _theme(request, "rename this theme")
+    body = await read_json(request, schemas.ThemeName)
+    return JSONResponse(as_json(await service(request).rename_theme(theme.id, body.name)))
+
+
+async def delete_theme(request: Request) -> Response:
+    theme, by_site = await _theme(request, "delete this theme")
+    unplaced = await service(request).delete_theme(theme.id, by_site=by_site)
+    return JSONResponse({"theme_id": theme.id, "unplaced_note_ids": unplaced})
+
+
+async def merge_theme(request: Request) -> Response:
+    theme, by_site = await _theme(request, "merge this theme")
+    body = await read_json(request, schemas.ThemeMerge)
+    kept, moved = await service(request).merge_themes(theme.id, body.into, by_site=by_site)
+    return JSONResponse({"theme": as_json(kept), "moved_note_ids": moved})
+
+
+async def place_note(request: Request) -> Response:
+    """The note's own site's facilitator, or the host, puts it in a theme or (null) takes it out."""
+    note = await service(request).note_of(request.path_params["note_id"])
+    principal = await require(request, lambda p: p.can_facilitate(note.event_id, note.site_id), "place this site's notes in themes")
+    body = await read_json(request, schemas.NotePlace)
+    placed = await service(request).place_note(note.id, body.theme_id, by_site=_by_site(principal, note.event_id))
+    return JSONResponse(as_json(placed))
+
+
+async def _suggester(request: Request, event_id: str) -> Suggester:
+    """The event's live suggestions, whose engine has read every note already: no store read, no re-analysis."""
+    rooms: Rooms = request.app.state.rooms
+    return (await rooms.borrow(event_id)).suggester
+
+
+async def event_suggestions(request: Request) -> Response:
+    """Likely themes for the newest unplaced notes: the host's of every site (or one, ?site=), a facilitator's of their own."""
+    event_id = request.path_params["event_id"]
+    own_site = await _theme_worker(request, event_id, "read theme suggestions")
+    site_id = request.query_params.get("site") or own_site
+    if site_id is not None and (await service(request).site(site_id)).event_id != event_id:
+        raise ApiError(404, "not_found", "This event has no such site.")
+    await require(request, lambda p: site_id is None or p.can_facilitate(event_id, site_id), "read another site's theme suggestions")
+    return JSONResponse(offer_json(await (await _suggester(request, event_id)).offer(site_id)))
+
+
+async def note_suggestions(request: Request) -> Response:
+    note = await service(request).note_of(request.path_params["note_id"])
+    await require(request, lambda p: p.can_facilitate(note.event_id, note.site_id), "read suggestions for this note")
+    found = await (await _suggester(request, note.event_id)).for_note(note.id)
+    if found is None:  # hidden notes are out of the conversation
+        raise ApiError(404, "not_found", "That note is hidden; nothing is suggested for it.")
+    return JSONResponse(note_suggestions_json(found))
+
+
 # -- reading --------------------------------------------------------------------------------------
 
 
@@ -481,6 +577,7 @@ routes = [
     Route("/events/{event_id}/sites", list_sites, methods=["GET"]),
     Route("/events/{event_id}/board", board, methods=["GET"]),
     Route("/events/{event_id}/log", log, methods=["GET"]),
+    Route("/events/{event_id}/export", exports.export_event, methods=["GET"]),
     Route("/events/{event_id}/agenda", get_agenda, methods=["GET"]),
     Route("/events/{event_id}/agenda", put_agenda, methods=["PUT"]),
     Route("/events/{event_id}/clock", move_clock, methods=["POST"]),
@@ -503,4 +600,12 @@ routes = [
     Route("/events/{event_id}/voting", put_voting, methods=["PUT"]),
     Route("/events/{event_id}/results", results, methods=["GET"]),
     Route("/sites/{site_id}/reveal", reveal_votes, methods=["POST"]),
+    Route("/events/{event_id}/themes", list_themes, methods=["GET"]),
+    Route("/events/{event_id}/themes", create_theme, methods=["POST"]),
+    Route("/themes/{theme_id}", rename_theme, methods=["PATCH"]),
+    Route("/themes/{theme_id}", delete_theme, methods=["DELETE"]),
+    Route("/themes/{theme_id}/merge", merge_theme, methods=["POST"]),
+    Route("/notes/{note_id}/theme", place_note, methods=["PUT"]),
+    Route("/events/{event_id}/suggestions", event_suggestions, methods=["GET"]),
+    Route("/notes/{note_id}/suggestions", note_suggestions, methods=["GET"]),
 ]

@@ -13,7 +13,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from workshop.access import Tokens
-from workshop.bus import MemoryBus
+from workshop.bus import open_bus
 from workshop.config import Settings
 from workshop.live.room import Rooms
 from workshop.resources import static_dir
@@ -39,8 +39,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         store = open_store(settings.database)
         await store.open()
-        bus = MemoryBus()
-        await bus.connect()
+        bus = open_bus(settings.redis_url)
+        await bus.connect()  # never fails for want of Redis: the bus retries in the background
         # A generated key is kept in the store, so tokens stay valid across restarts.
         secret_key = settings.secret_key or await store.setting("secret_key", new_secret(32))
         app.state.workshop = Workshop(store, Tokens(secret_key, store), bus)

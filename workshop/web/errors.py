@@ -57,6 +57,7 @@ CONFLICTS = frozenset(
     | {"hidden_by_moderator", "note_in_use"}  # an author's own note, hidden by a moderator or built on by others
     | {"no_other_site"}  # ideas travelling: nowhere to send yet, until the host adds another site
     | {"over_budget", "already_voted", "no_vote"}  # dot voting: this phase's votes spent, or none to take back
+    | {"theme_exists", "theme_shared", "too_many_themes"}  # themes: the name taken, another site's notes in it, a full wall
 )
 
 

@@ -85,9 +85,9 @@ def choose_view(websocket: WebSocket, principal: Principal) -> View:
     params = websocket.query_params
     site_id = params.get("site") or principal.site_id
     if params.get("format", "json") == "json":
-        return JsonView(
-            site_id if params.get("site") else None, totals_of=principal.hidden_totals, suggestions_of=principal.facilitates
-        )
+        # Theme suggestions only to those who run sites and ask for them: for the rest a stream is the log.
+        suggestions_of = principal.facilitates if params.get("suggestions") == "true" else None
+        return JsonView(site_id if params.get("site") else None, totals_of=principal.hidden_totals, suggestions_of=suggestions_of)
     view_class = HTML_VIEWS.get(params.get("view", ""))
     if view_class is None:
         raise Refused(CLOSE_BAD_REQUEST, "view must be site-board, shared-board, phone, console or host")

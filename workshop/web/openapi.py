@@ -60,6 +60,16 @@ MODELS: list[type[BaseModel]] = [
     schemas.RevealOut,
     schemas.BallotOut,
     schemas.ResultsOut,
+    # themes
+    schemas.ThemeName,
+    schemas.ThemeMerge,
+    schemas.NotePlace,
+    schemas.ThemeOut,
+    schemas.ThemeList,
+    schemas.ThemeMerged,
+    schemas.ThemeDeleted,
+    schemas.NoteSuggestionsOut,
+    schemas.SuggestionsOut,
 ]
 
 ERRORS = {
@@ -118,6 +128,26 @@ def _query(name: str, description: str, minimum: int, maximum: int | None = None
     return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
 
 
+def _export_op() -> dict[str, Any]:
+    """The summary (md, html, pdf), the notes (csv) or the whole event (json), as a download (docs/export.md)."""
+    operation = _op(
+        "Export the summary or the event's data", "the host",
+        (200, None, 'A download (Content-Disposition: attachment; filename="<title>-summary.<ext>").'), errors=(400, 401, 403, 404, 422),
+        params=(
+            {"name": "format", "in": "query", "required": True, "schema": {"type": "string", "enum": ["md", "html", "pdf", "csv", "json"]},
+             "description": "md, html or pdf: the summary; csv: one row per note; json: the whole event, versioned."},
+            {"name": "names", "in": "query", "required": False, "schema": {"type": "string", "enum": ["true", "false"]},
+             "description": "Include participants' names (default false)."},
+            {"name": "hidden", "in": "query", "required": False, "schema": {"type": "string", "enum": ["true", "false"]},
+             "description": "Include hidden and merged notes (default false). JSON with both flags is complete and importable."},
+        ),
+    )
+    types = ("text/markdown", "text/html", "application/pdf", "text/csv", "application/json")
+    operation["responses"]["200"]["content"] = {media: {"schema": {"type": "string", "format": "binary"}} for media in types}
+    operation["responses"]["400"]["description"] = "The format is missing or unknown."
+    return operation
+
+
 def paths() -> dict[str, dict[str, Any]]:
     event, site, note = _path("event_id"), _path("site_id"), _path("note_id")
     body_errors = (400, 413, 422)
@@ -159,6 +189,7 @@ def paths() -> dict[str, dict[str, Any]]:
                 params=(_query("since", "Return entries after this seq.", 0), _query("limit", "At most this many.", 1, 1000)),
             ),
         },
+        "/api/v1/events/{event_id}/export": {"parameters": [event], "get": _export_op()},
         "/api/v1/events/{event_id}/live": {
             "parameters": [event],
             "get": {
@@ -270,6 +301,7 @@ def paths() -> dict[str, dict[str, Any]]:
         },
         **exchange_paths(),
         **votes_paths(),
+        **themes_paths(),
     }
 
 
@@ -361,6 +393,72 @@ def votes_paths() -> dict[str, dict[str, Any]]:
                 "Reveal (or hide again) a site's vote totals", "the site's facilitator, or the host",
                 (200, schemas.RevealOut, "Whether the site's totals are revealed now."), body=schemas.RevealPost,
                 errors=(*body_errors, 401, 403, 404, 409),
+            ),
+        },
+    }
+
+
+# -- themes ---------------------------------------------------------------------------------------
+
+
+def themes_paths() -> dict[str, dict[str, Any]]:
+    body_errors = (400, 413, 422)
+    runs = "the host, or a facilitator of any site of the event"
+    removes = runs + " (only the host, once it holds other sites' notes: 409 theme_shared)"
+    return {
+        "/api/v1/events/{event_id}/themes": {
+            "parameters": [_path("event_id")],
+            "get": _op(
+                "The event's themes with their notes", "any token of the event",
+                (200, schemas.ThemeList, "Every theme, in the order they were made, with its visible notes and their count per site."),
+                errors=(401, 403, 404),
+            ),
+            "post": _op(
+                "Start a theme", runs, (201, schemas.ThemeOut, "The theme."),
+                body=schemas.ThemeName, errors=(*body_errors, 401, 403, 404, 409),
+            ),
+        },
+        "/api/v1/themes/{theme_id}": {
+            "parameters": [_path("theme_id")],
+            "patch": _op(
+                "Rename a theme", runs, (200, schemas.ThemeOut, "The theme."), body=schemas.ThemeName,
+                errors=(*body_errors, 401, 403, 404, 409),
+            ),
+            "delete": _op(
+                "Delete a theme; its notes go back to unplaced", removes, (200, schemas.ThemeDeleted, "Deleted, with the notes it held."),
+                errors=(401, 403, 404, 409),
+            ),
+        },
+        "/api/v1/themes/{theme_id}/merge": {
+            "parameters": [_path("theme_id")],
+            "post": _op(
+                "Merge a theme into another: its notes move over", removes,
+                (200, schemas.ThemeMerged, "The kept theme and the notes moved into it."), body=schemas.ThemeMerge,
+                errors=(*body_errors, 401, 403, 404, 409),
+            ),
+        },
+        "/api/v1/notes/{note_id}/theme": {
+            "parameters": [_path("note_id")],
+            "put": _op(
+                "Place a note in a theme, or (null) take it out", "the facilitator of the note's site, or the host",
+                (200, schemas.NoteOut, "The note, with its theme_id."), body=schemas.NotePlace, errors=(*body_errors, 401, 403, 404, 409),
+            ),
+        },
+        "/api/v1/events/{event_id}/suggestions": {
+            "parameters": [_path("event_id")],
+            "get": _op(
+                "Likely themes and duplicates for the newest unplaced notes", "the host (every site, or one); a facilitator (their own site)",
+                (200, schemas.SuggestionsOut, "Each note's likely themes with the words that explain them, its likely duplicates, and emerging groups."),
+                errors=(401, 403, 404),
+                params=({"name": "site", "in": "query", "required": False, "schema": {"type": "string"}, "description": "One site's notes only."},),
+            ),
+        },
+        "/api/v1/notes/{note_id}/suggestions": {
+            "parameters": [_path("note_id")],
+            "get": _op(
+                "Likely themes and duplicates for one note", "the facilitator of the note's site, or the host",
+                (200, schemas.NoteSuggestionsOut, "The note's likely themes, best first, and the notes it likely repeats."),
+                errors=(401, 403, 404),
             ),
         },
     }

@@ -22,10 +22,11 @@ from starlette.routing import Route
 
 from workshop import i18n
 from workshop.access import Principal, Role
-from workshop.domain import agenda, kits, rules, votes
+from workshop.domain import agenda, kits, rules, themes, votes
 from workshop.domain.codes import display_join_code
 from workshop.domain.errors import RuleError
-from workshop.domain.models import Event, EventStatus, Note, Phase, Site, SiteClock, as_json
+from workshop.domain.models import Event, EventStatus, Note, Phase, Site, SiteClock, Theme, as_json
+from workshop.live.themes import Offer
 from workshop.live.views import region_context
 from workshop.service import Workshop
 from workshop.store import NotFound, StoreUnavailable
@@ -269,10 +270,12 @@ async def site_board(request: Request) -> Response:
     await allowed(request, lambda p: p.can_read(event.id))
     in_event_language(request, event)
     board = await service(request).board(event.id)
+    # Opened with the facilitator's rights (from the console), its notes can be dragged into themes.
+    arrange = any(principal.can_facilitate(event.id, site.id) for principal in await principals(request))
     return render(
         request, "site_board.html", event=event, site=site, code=display_join_code(site.join_code),
         join_url=links.join_url(links.base_url(request), site.join_code), qr=qr_svg(links.join_url(links.base_url(request), site.join_code)),
-        live_url=live_url(event.id, "site-board", site.id), **region_context(board),
+        live_url=live_url(event.id, "site-board", site.id), arrange=arrange, **region_context(board),
     )
 
 
@@ -287,7 +290,12 @@ async def shared_board(request: Request) -> Response:
         raise PageError(404, i18n.gettext("There is no such workshop."))
     in_event_language(request, board.event)
     mixed = request.query_params.get("layout") == "mixed"
-    return render(request, "shared_board.html", event=board.event, mixed=mixed, live_url=live_url(event_id, "shared-board"), **region_context(board))
+    # Opened by the host, its notes can be dragged into themes, and themes started.
+    arrange = any(principal.can_host(event_id) for principal in await principals(request))
+    return render(
+        request, "shared_board.html", event=board.event, mixed=mixed, live_url=live_url(event_id, "shared-board"), arrange=arrange,
+        **region_context(board),
+    )
 
 
 # -- facilitator ------------------------------------------------------------------------------------
@@ -305,13 +313,22 @@ async def console(
     board = await service(request).board(event.id, moderation=True)
     base = links.base_url(request)
     tokens = service(request).tokens
+    # The suggestions come from the event's live room, whose engine has read every note already.
+    room = await request.app.state.rooms.borrow(event.id)
+    live_themes = room.state.themes
+    try:
+        offer = await room.suggester.offer(site.id)
+    except Exception:  # suggestions help; a failure must not keep the facilitator from the console
+        log.exception("suggestions for the console of %s failed", site.id)
+        offer = Offer(site.id, [], [])
     return render(
         request, "console.html", status=status, error=error, event=event, site=site, code=display_join_code(site.join_code),
         join_url=links.join_url(base, site.join_code),
         board_url=links.site_board_url(base, site.id, tokens.viewer_token(event.id, site.id)),
         shared_board_url=links.event_board_url(base, event.id, tokens.viewer_token(event.id)),
         live_url=live_url(event.id, "console", site.id), client_id=uuid.uuid4().hex, proxy=proxy or {}, **region_context(board),
-        results=await service(request).results(event.id),
+        results=await service(request).results(event.id), live_themes=live_themes,
+        suggested=offer.notes, groups=offer.groups, ready=offer.ready,
     )
 
 
@@ -839,6 +856,159 @@ async def voting_submit(request: Request) -> Response:
     return redirect(f"/host/{event_id}#voting")
 
 
+# -- themes: the console's forms, the boards' drag and drop (which posts the same forms), the host's --
+
+
+GROUP_NOTES_MAX = 100  # notes a "Create theme" from an emerging group places at once
+
+
+def _theme_message(error: RuleError) -> str:
+    """The readable, translated sentence for a refused theme or placement."""
+    if error.field == "name" and error.code in ("empty", "too_long"):
+        return i18n.gettext("Give the theme a name of at most %(max)d characters.") % {"max": themes.NAME_MAX}
+    messages = {
+        "theme_exists": i18n.gettext("There is already a theme with that name. Use that one, or choose another name."),
+        "too_many_themes": i18n.gettext("A workshop can have at most %(max)d themes. Merge some first.") % {"max": themes.THEMES_MAX},
+        "theme_shared": i18n.gettext("That theme holds notes from other sites, so only the host can merge or delete it."),
+        "invalid_merge": i18n.gettext("Choose another theme to merge this one into."),
+        "not_your_note": i18n.gettext("You can put only your own site's notes in themes. The host can place any site's notes."),
+        "not_shown_here": i18n.gettext("That note is hidden. Restore it before putting it in a theme."),
+    }
+    return messages.get(error.code) or _rule_message(error)
+
+
+def _theme_gone() -> str:
+    return i18n.gettext("That theme is no longer there. Reload the page and choose again.")
+
+
+async def _theme_worker(request: Request, event: Event) -> Principal:
+    """The host, or a facilitator of any site of the event: who may work on its themes. What a
+    facilitator may do to shared themes and other sites' notes, the store checks (`_by_site`)."""
+    principal = await allowed(request, lambda p: p.in_event(event.id) and p.facilitates is not None)
+    in_event_language(request, event)
+    return principal
+
+
+def _by_site(principal: Principal, event_id: str) -> str | None:
+    return None if principal.can_host(event_id) else principal.site_id
+
+
+async def _back_to(request: Request, principal: Principal, event_id: str, form: FormData) -> str | None:
+    """The console a theme form goes back to: a facilitator's own; for the host, the console it was
+    posted from (`site_id`, when it is a site of the event), or none: the shared board."""
+    if not principal.can_host(event_id):
+        return principal.site_id
+    wanted = _field(form, "site_id")
+    try:
+        site = await service(request).site(wanted) if wanted else None
+    except NotFound:
+        return None
+    return site.id if site is not None and site.event_id == event_id else None
+
+
+def _themes_page(event_id: str, site_id: str | None, anchor: str) -> str:
+    return f"/sites/{site_id}/console#{anchor}" if site_id else f"/events/{event_id}/board#{anchor}"
+
+
+async def _theme_refused(request: Request, site_id: str | None, message: str, status: int) -> Response:
+    """A refusal, said in the console the form came from, or (from the shared board) on a page of its own."""
+    if site_id:
+        return await console(request, error=message, status=status, site_id=site_id)
+    raise PageError(status, message)
+
+
+async def _posted_theme(request: Request) -> tuple[Theme, Principal, str | None, FormData]:
+    """The theme in the path, who works on it, where the form goes back to, and the form."""
+    try:
+        theme = await service(request).theme_of(request.path_params["theme_id"])
+    except NotFound:
+        raise PageError(404, i18n.gettext("This theme was deleted or merged into another."))
+    principal = await _theme_worker(request, await service(request).event(theme.event_id))
+    form = await request.form()
+    return theme, principal, await _back_to(request, principal, theme.event_id, form), form
+
+
+async def create_theme_submit(request: Request) -> Response:
+    """A console (`/sites/{site_id}/themes`) or the host's shared board (`/events/{event_id}/themes`)
+    starts a theme; `note_ids` (an emerging group's notes of that site) go into it at once."""
+    if "site_id" in request.path_params:
+        site, event = await site_and_event(request)
+        principal = await allowed(request, lambda p: p.can_facilitate(event.id, site.id))
+        in_event_language(request, event)
+        back: str | None = site.id
+    else:
+        try:
+            event = await service(request).event(request.path_params["event_id"])
+        except NotFound:
+            raise PageError(404, i18n.gettext("There is no such workshop."))
+        principal = await _theme_worker(request, event)
+        back = None
+    form = await request.form()
+    try:
+        theme = await service(request).create_theme(event.id, str(form.get("name", "")))
+    except RuleError as error:
+        return await _theme_refused(request, back, _theme_message(error), rule_status(error))
+    for note_id in form.getlist("note_ids")[:GROUP_NOTES_MAX]:
+        try:
+            await service(request).place_note(str(note_id), theme.id, by_site=_by_site(principal, event.id))
+        except (RuleError, NotFound):
+            continue  # hidden, deleted or not this site's meanwhile: the others still go in
+    return redirect(_themes_page(event.id, back, f"theme-{theme.id}"))
+
+
+async def rename_theme_submit(request: Request) -> Response:
+    theme, _, back, form = await _posted_theme(request)
+    try:
+        await service(request).rename_theme(theme.id, str(form.get("name", "")))
+    except RuleError as error:
+        return await _theme_refused(request, back, _theme_message(error), rule_status(error))
+    return redirect(_themes_page(theme.event_id, back, f"theme-{theme.id}"))
+
+
+async def merge_theme_submit(request: Request) -> Response:
+    """Fold a theme into another (`into`): its notes move over. Another site's notes in it: the host's call."""
+    theme, principal, back, form = await _posted_theme(request)
+    into = _field(form, "into")
+    if into is None:
+        return await _theme_refused(request, back, i18n.gettext("Choose the theme to merge it into."), 422)
+    try:
+        await service(request).merge_themes(theme.id, into, by_site=_by_site(principal, theme.event_id))
+    except RuleError as error:
+        return await _theme_refused(request, back, _theme_message(error), rule_status(error))
+    except NotFound:
+        return await _theme_refused(request, back, _theme_gone(), 404)
+    return redirect(_themes_page(theme.event_id, back, f"theme-{into}"))
+
+
+async def delete_theme_submit(request: Request) -> Response:
+    """Delete a theme: its notes go back to no theme. Another site's notes in it: the host's call."""
+    theme, principal, back, _ = await _posted_theme(request)
+    try:
+        await service(request).delete_theme(theme.id, by_site=_by_site(principal, theme.event_id))
+    except RuleError as error:
+        return await _theme_refused(request, back, _theme_message(error), rule_status(error))
+    return redirect(_themes_page(theme.event_id, back, "themes-heading"))
+
+
+async def place_note_submit(request: Request) -> Response:
+    """Put a note in a theme (`theme_id`; empty: no theme). The console's "Theme" select and its
+    suggestions post here, and app.js posts a note dropped on a theme's box the same way."""
+    try:
+        note = await service(request).note_of(request.path_params["note_id"])
+    except NotFound:
+        raise PageError(404, i18n.gettext("This note was deleted."))
+    principal = await _theme_worker(request, await service(request).event(note.event_id))
+    form = await request.form()
+    back = await _back_to(request, principal, note.event_id, form)
+    try:
+        await service(request).place_note(note.id, _field(form, "theme_id"), by_site=_by_site(principal, note.event_id))
+    except RuleError as error:
+        return await _theme_refused(request, back, _theme_message(error), rule_status(error))
+    except NotFound:
+        return await _theme_refused(request, back, _theme_gone(), 404)
+    return redirect(_themes_page(note.event_id, back, f"note-{note.id}"))
+
+
 routes = [
     Route("/notes/{note_id}/build-ons", build_on_submit, methods=["POST"]),
     Route("/build-ons/{build_on_id}/delete", delete_build_on_submit, methods=["POST"]),
@@ -879,4 +1049,10 @@ routes = [
     Route("/notes/{note_id}/unvote", unvote_submit, methods=["POST"]),
     Route("/sites/{site_id}/reveal", reveal_submit, methods=["POST"]),
     Route("/host/{event_id}/voting", voting_submit, methods=["POST"]),
+    Route("/sites/{site_id}/themes", create_theme_submit, methods=["POST"]),
+    Route("/events/{event_id}/themes", create_theme_submit, methods=["POST"]),
+    Route("/themes/{theme_id}/rename", rename_theme_submit, methods=["POST"]),
+    Route("/themes/{theme_id}/merge", merge_theme_submit, methods=["POST"]),
+    Route("/themes/{theme_id}/delete", delete_theme_submit, methods=["POST"]),
+    Route("/notes/{note_id}/theme", place_note_submit, methods=["POST"]),
 ]

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from workshop.domain import agenda, rules, votes
+from workshop.domain import agenda, rules, themes, votes
 from workshop.domain import exchange
 
 Kind = Literal["idea", "question", "concern"]
@@ -155,6 +155,7 @@ class NoteOut(Response):
     merged_into: str | None = Field(description="The note this duplicate was merged into (it is then hidden).")
     hidden_by: Literal["author", "moderator"] | None = Field(description="Who hid the note; null while it is visible.")
     on_behalf_of: str | None = Field(description="Whom a facilitator posted it for, such as a table.")
+    theme_id: str | None = Field(description="The theme it is placed in; null while unplaced.")
 
 
 class PhaseOut(Response):
@@ -256,6 +257,7 @@ class BoardOut(Response):
     build_ons: list[BuildOnOut] = Field(description="Build-ons of the visible notes, oldest first.")
     sends: list[SendOut] = Field(description="Notes and questions sent between sites, oldest first.")
     spotlights: dict[str, str] = Field(description="Site id -> the note in its spotlight (only sites with one).")
+    themes: list[ThemeOut] = Field(description="The event's themes, in the order they were made; each note's theme_id places it.")
 
 
 class LogEntryOut(Response):
@@ -410,4 +412,79 @@ class SpotlightOut(Response):
     note: NoteOut | None = Field(description="The note now in the site's spotlight; null when cleared.")
 
 
-BoardOut.model_rebuild()  # BoardOut names BuildOnOut and SendOut, which are defined after it
+# -- themes ---------------------------------------------------------------------------------------
+
+
+class ThemeName(Request):
+    name: str = Field(max_length=themes.NAME_MAX * 2, description=f"1 to {themes.NAME_MAX} characters; not another theme's name in the event.")
+
+
+class ThemeMerge(Request):
+    into: str = Field(max_length=40, description="The theme to keep: another theme of the same event.")
+
+
+class NotePlace(Request):
+    theme_id: str | None = Field(max_length=40, description="A theme of the note's event; null takes the note out of its theme.")
+
+
+class ThemeOut(Response):
+    id: str
+    event_id: str
+    name: str
+    seq: int = Field(description="The log entry that created it: themes are listed in this order.")
+    created_at: str
+
+
+class ThemeSummary(ThemeOut):
+    counts: dict[str, int] = Field(description="Site id -> its visible notes in the theme (only sites with some).")
+    total: int
+    note_ids: list[str] = Field(description="Its visible notes, newest first.")
+
+
+class ThemeList(Response):
+    themes: list[ThemeSummary] = Field(description="In the order they were made.")
+
+
+class ThemeMerged(Response):
+    theme: ThemeOut = Field(description="The kept theme.")
+    moved_note_ids: list[str] = Field(description="The notes moved into it.")
+
+
+class ThemeDeleted(Response):
+    theme_id: str
+    unplaced_note_ids: list[str] = Field(description="Its notes, now in no theme.")
+
+
+class SuggestionOut(Response):
+    theme_id: str
+    score: float = Field(description="0 to 1: how likely the note belongs there.")
+    words: list[str] = Field(description="Words the note shares with the theme: the reason, to show.")
+    nearest: list[str] = Field(description="The theme's notes most like this one.")
+
+
+class DuplicateOut(Response):
+    note_id: str = Field(description="A note that likely makes the same point (any site's, any language).")
+    score: float
+    words: list[str]
+
+
+class NoteSuggestionsOut(Response):
+    note_id: str
+    site_id: str
+    themes: list[SuggestionOut] = Field(description="Likely themes, best first.")
+    duplicates: list[DuplicateOut] = Field(description="Notes it likely repeats, most alike first.")
+
+
+class GroupOut(Response):
+    note_ids: list[str]
+    name: str = Field(description="A name to start the theme from.")
+    words: list[str]
+
+
+class SuggestionsOut(Response):
+    site_id: str | None = Field(description="The site whose notes these are; null for every site (the host).")
+    notes: list[NoteSuggestionsOut] = Field(description="The newest unplaced notes (at most 30), newest first.")
+    groups: list[GroupOut] = Field(description="Before any theme exists: notes that seem to belong together.")
+
+
+BoardOut.model_rebuild()  # BoardOut names BuildOnOut, SendOut and ThemeOut, which are defined after it

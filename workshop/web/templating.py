@@ -27,6 +27,7 @@ from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from workshop import i18n
+from workshop.domain import themes
 from workshop.resources import templates_dir
 
 __all__ = [
@@ -73,6 +74,7 @@ def make_environment() -> jinja2.Environment:
     env.globals["current_lang"] = lambda: i18n.current_locale.get()
     env.globals["language_names"] = i18n.language_names
     env.globals["language_name"] = i18n.language_name
+    env.globals["raised_at"] = themes.raised_at  # a theme raised at two sites or more: its "2 sites" badge
     return env
 
 
