@@ -27,8 +27,8 @@ from tests.test_live import auth, messages, new_event
 
 @pytest.fixture
 async def database() -> AsyncIterator[str]:
-    """A fresh PostgreSQL schema, as a deployment of several processes would use."""
-    async with postgres_schema() as url:
+    """A fresh PostgreSQL schema, migrated before the processes start, as a deployment's upgrade step does."""
+    async with postgres_schema(migrated=True) as url:
         yield url
 
 

@@ -68,6 +68,7 @@ class Room:
             self._filling.cancel()
         if self._suggesting is not None:
             self._suggesting.cancel()
+        self.suggester.close()
 
     @property
     def empty(self) -> bool:

@@ -34,16 +34,29 @@ _THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="suggestions")
 T = TypeVar("T")
 
 
+class NotReady(Exception):
+    """The engine is still reading the event's notes."""
+
+
 class Suggester:
     """One event's suggestions: its own `ThemeState`, touched only on the suggestion thread."""
 
     def __init__(self) -> None:
         self._state = ThemeState()
         self._built: Future[None] | None = None  # done once the engine has read every note
+        self._closed = False  # the room closed: work still queued for it is skipped
 
     def load(self, board: Board) -> None:
         """Start from a board (cheap: the engine reads the notes when first asked)."""
         self._run(self._state.load, board)
+
+    def close(self) -> None:
+        """The room closed: skip what is still queued for it, and let its engine go."""
+        self._closed = True
+        _THREAD.submit(self._forget)  # on the thread: the state is the thread's to drop
+
+    def _forget(self) -> None:
+        self._state = ThemeState()
 
     @property
     def ready(self) -> bool:
@@ -75,14 +88,17 @@ class Suggester:
             return Offer(site_id, [], [], ready=False)
         return await self._ask(lambda: Offer(site_id, self._state.offered(site_id), self._state.groups()))
 
-    async def for_note(self, note_id: str) -> NoteSuggestions | None:
-        """One visible note's suggestions (None: not a visible note); waits for the engine to be built."""
-        self.warm()
+    async def for_note(self, note_id: str, *, wait: float = READY_WAIT) -> NoteSuggestions | None:
+        """One visible note's suggestions (None: not a visible note); `NotReady` while the engine is
+        still reading the notes after `wait` seconds."""
+        if not await self._warmed(wait):
+            raise NotReady("The suggestions are still being prepared for this event; ask again in a few seconds.")
         return await self._ask(lambda: self._state.suggestions_for(note_id))
 
-    @staticmethod
-    def _run(work: Callable[..., object], *args: object) -> Future[None]:
+    def _run(self, work: Callable[..., object], *args: object) -> Future[None]:
         def logged() -> None:
+            if self._closed:
+                return
             try:
                 work(*args)
             except Exception:  # suggestions help; a failure must not stop the ones after it

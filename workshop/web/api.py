@@ -21,7 +21,7 @@ from workshop.domain.agenda import PhaseDraft
 from workshop.domain.models import Note, Site, Theme, as_json, board_as_json
 from workshop.i18n import gettext, in_locale, negotiate
 from workshop.live.room import Rooms
-from workshop.live.suggesting import Suggester
+from workshop.live.suggesting import NotReady, Suggester
 from workshop.live.themes import ThemeState, note_suggestions_json, offer_json
 from workshop.service import Agenda, Workshop
 from workshop.store.base import VoteWritten
@@ -528,7 +528,10 @@ async def event_suggestions(request: Request) -> Response:
 async def note_suggestions(request: Request) -> Response:
     note = await service(request).note_of(request.path_params["note_id"])
     await require(request, lambda p: p.can_facilitate(note.event_id, note.site_id), "read suggestions for this note")
-    found = await (await _suggester(request, note.event_id)).for_note(note.id)
+    try:
+        found = await (await _suggester(request, note.event_id)).for_note(note.id)
+    except NotReady as exc:
+        raise ApiError(503, "not_ready", str(exc)) from exc
     if found is None:  # hidden notes are out of the conversation
         raise ApiError(404, "not_found", "That note is hidden; nothing is suggested for it.")
     return JSONResponse(note_suggestions_json(found))
