@@ -259,6 +259,18 @@ async def test_only_a_complete_and_consistent_export_is_imported(workshop: Works
     assert foreign.value.code == "invalid_export"
 
 
+async def test_a_hand_edited_export_with_values_of_the_wrong_type_is_refused_in_words(workshop: Workshop) -> None:
+    known = await known_event(workshop)
+    complete = json.loads(await download(known, "json", EVERYTHING))
+    edits = (("notes", "text", 42), ("notes", "seq", "7"), ("themes", "name", 3), ("clocks", "extra_seconds", "x"))
+    for part, field, value in edits:
+        edited = json.loads(json.dumps(complete))
+        edited[part][0][field] = value
+        with pytest.raises(RuleError) as refused:
+            await workshop.import_event(edited)
+        assert refused.value.code == "invalid_export" and f"{field} of the wrong type" in refused.value.message, (part, field)
+
+
 def test_every_format_has_a_media_type() -> None:
     assert set(FORMATS) == {"md", "html", "pdf", "csv", "json"}
     assert FORMATS["pdf"].media_type == "application/pdf" and FORMATS["csv"].extension == "csv"

@@ -168,6 +168,22 @@ async def test_missing_or_foreign_token_is_refused(server: LiveServer, api: http
     assert stranger.close_code == 4003
 
 
+async def test_a_console_or_the_host_view_is_refused_to_those_who_do_not_run_it(server: LiveServer, api: httpx.AsyncClient) -> None:
+    """A console carries hidden notes, participants' names and suggestions: only its site's facilitator and the host."""
+    event = await new_event(api, sites=2)
+    first, second = event["sites"]
+    console = f"?format=html&lang=en&view=console&site={first['id']}"
+    for token in (first["participant_token"], second["facilitator_token"]):
+        async with connect(live_url(server, event, console), additional_headers=auth(token)) as socket:
+            await socket.wait_closed()
+        assert socket.close_code == 4003
+    async with connect(live_url(server, event, "?format=html&lang=en&view=host"), additional_headers=auth(first["facilitator_token"])) as socket:
+        await socket.wait_closed()
+    assert socket.close_code == 4003
+    async with connect(live_url(server, event, console), additional_headers=auth(first["facilitator_token"])) as socket:
+        assert "console-phase" in str(await socket.recv())
+
+
 async def test_client_messages_are_checked_against_the_role(server: LiveServer, api: httpx.AsyncClient) -> None:
     event = await new_event(api)
     site = event["sites"][0]

@@ -31,6 +31,7 @@ def test_names_that_differ_only_in_case_or_spacing_are_the_same_theme() -> None:
     assert code_of(lambda: themes.can_name("DATA and Privacy", taken=["Data  and privacy"])) == "theme_exists"
     themes.can_name("Data", taken=["Data and privacy"])  # a different name is fine
     assert themes.name_key("Ældre  Borgere") == themes.name_key("ældre borgere")
+    assert code_of(lambda: themes.can_name("Da\u200bta\u202e", taken=["data"])) == "theme_exists"  # invisible characters too
 
 
 def test_an_event_has_a_bounded_number_of_themes() -> None:

@@ -60,6 +60,15 @@ class Principal:
             return True
         return self.role is Role.FACILITATOR and self.in_event(event_id) and self.site_id == site_id
 
+    def can_work_on_themes(self, event_id: str) -> bool:
+        """The host, or a facilitator of any site of the event: themes are shared by its sites."""
+        return self.in_event(event_id) and self.facilitates is not None
+
+    def acting_site(self, event_id: str) -> str | None:
+        """Whom the store holds to a site's rules (another site's notes, shared themes): a
+        facilitator's site; None for the host, who acts for every site."""
+        return None if self.can_host(event_id) else self.site_id
+
     @property
     def facilitates(self) -> str | None:
         """Which sites this token runs: every site ("*", the host), its own (a facilitator), none."""

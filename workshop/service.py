@@ -331,10 +331,6 @@ class Workshop:
     async def theme_of(self, theme_id: str) -> Theme:
         return await self.store.get_theme(theme_id)
 
-    async def themes(self, event_id: str) -> list[Theme]:
-        await self.store.get_event(event_id)
-        return await self.store.list_themes(event_id)
-
     # -- reading --------------------------------------------------------------------------------
     async def board(self, event_id: str, *, moderation: bool = False) -> Board:
         return await self.store.board(event_id, moderation=moderation)

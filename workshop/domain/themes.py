@@ -9,6 +9,7 @@ Pure rules: the store applies them inside the write's transaction, against the s
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 
@@ -30,8 +31,10 @@ def theme_name(value: str) -> str:
 
 
 def name_key(name: str) -> str:
-    """What makes two names the same theme: case and spacing do not ("Data " is "data")."""
-    return " ".join(name.casefold().split())
+    """What makes two names the same theme: case, spacing and invisible characters (zero-width,
+    bidi marks) do not ("Data " is "data", and so is "da\u200bta")."""
+    visible = "".join(ch for ch in name if unicodedata.category(ch) != "Cf")
+    return " ".join(visible.casefold().split())
 
 
 def can_name(name: str, *, taken: Iterable[str], theme_id: str | None = None) -> None:

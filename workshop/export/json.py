@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import types
+import typing
 from typing import Any, NoReturn, TypeVar
 
 from workshop.domain.errors import RuleError
@@ -139,7 +141,28 @@ def _make(cls: type[T], raw: object, **convert: Any) -> T:
     names = {item.name for item in dataclasses.fields(cls)}  # type: ignore[arg-type]
     if set(raw) != names:
         raise ValueError(f"a {cls.__name__} has the fields {sorted(set(raw) ^ names)} wrong")
-    return cls(**{key: convert[key](value) if key in convert else value for key, value in raw.items()})
+    values = {key: convert[key](value) if key in convert else value for key, value in raw.items()}
+    hints = typing.get_type_hints(cls)
+    wrong = sorted(key for key, value in values.items() if not _conforms(value, hints[key]))
+    if wrong:  # a hand-edited file: refused in words, never stored half-typed or a database error
+        raise ValueError(f"a {cls.__name__} has {', '.join(wrong)} of the wrong type")
+    return cls(**values)
+
+
+def _conforms(value: object, hint: Any) -> bool:
+    """Whether a value read from JSON is of a record field's declared type (str, int, float, bool,
+    an enum, a tuple of str, or an optional one of these)."""
+    if typing.get_origin(hint) in (types.UnionType, typing.Union):
+        return any(_conforms(value, each) for each in typing.get_args(hint))
+    if hint is type(None):
+        return value is None
+    if typing.get_origin(hint) is tuple:
+        return isinstance(value, tuple) and all(isinstance(each, str) for each in value)
+    if hint is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, hint) if isinstance(hint, type) else True
 
 
 def _spotlights(raw: object) -> dict[str, str]:

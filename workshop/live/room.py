@@ -171,7 +171,7 @@ class Room:
 
     async def _send_suggestions(self) -> None:
         wanted = {view.suggests_for for view in self._views.values() if view.suggests}
-        offers = {site_id: await self.suggester.offer(site_id) for site_id in wanted}
+        offers = await self.suggester.offers(wanted)
         seq = self.last_seq  # (the offers may lag a few entries behind under a flood: they are hints)
         for key, sockets in list(self._sockets.items()):
             view = self._views[key]

@@ -84,9 +84,19 @@ class Suggester:
     async def offer(self, site_id: str | None, *, wait: float = READY_WAIT) -> Offer:
         """What a facilitator (one site) or the host (None) is offered now: notes' themes, and groups
         (nothing yet, and not `ready`, while the engine is still reading the notes after `wait` seconds)."""
+        return (await self.offers({site_id}, wait=wait))[site_id]
+
+    async def offers(self, site_ids: set[str | None], *, wait: float = READY_WAIT) -> dict[str | None, Offer]:
+        """What each of several sites (None: every site) is offered, in one go: the emerging groups,
+        the same for every site and the costliest part, are made once."""
         if not await self._warmed(wait):
-            return Offer(site_id, [], [], ready=False)
-        return await self._ask(lambda: Offer(site_id, self._state.offered(site_id), self._state.groups()))
+            return {site_id: Offer(site_id, [], [], ready=False) for site_id in site_ids}
+
+        def answer() -> dict[str | None, Offer]:
+            groups = self._state.groups()
+            return {site_id: Offer(site_id, self._state.offered(site_id), groups) for site_id in site_ids}
+
+        return await self._ask(answer)
 
     async def for_note(self, note_id: str, *, wait: float = READY_WAIT) -> NoteSuggestions | None:
         """One visible note's suggestions (None: not a visible note); `NotReady` while the engine is

@@ -1035,15 +1035,16 @@ class SqlStore(Store):
     async def import_event(self, record: Record, *, host_secret_hash: str) -> None:
         check(record)
         event = record.event
-        async with self._write() as conn:
-            if await conn.fetch("SELECT 1 FROM events WHERE id = ?", (event.id,)):
-                raise RuleError("event_exists", f"This store already holds the event {event.id} ({event.title}); import it into another store.", "file")
-            # The rows refer to each other in circles (a site's spotlight note, a note's site); checked at COMMIT.
-            await conn.execute(self.DEFER_FOREIGN_KEYS)
-            try:
+        try:
+            async with self._write() as conn:
+                if await conn.fetch("SELECT 1 FROM events WHERE id = ?", (event.id,)):
+                    raise RuleError("event_exists", f"This store already holds the event {event.id} ({event.title}); import it into another store.", "file")
+                # The rows refer to each other in circles (a site's spotlight note, a note's site); checked at COMMIT,
+                # so the COMMIT is inside the `try` too.
+                await conn.execute(self.DEFER_FOREIGN_KEYS)
                 await self._insert_record(conn, record, host_secret_hash)
-            except self.INTEGRITY_ERRORS as exc:
-                raise RuleError("invalid_export", f"This export cannot be imported: {exc}.", "file") from exc
+        except self.INTEGRITY_ERRORS as exc:
+            raise RuleError("invalid_export", f"This export cannot be imported: {exc}.", "file") from exc
 
     async def _insert_record(self, conn: Connection, record: Record, host_secret_hash: str) -> None:
         event = record.event

@@ -444,15 +444,10 @@ async def results(request: Request) -> Response:
 # -- themes ---------------------------------------------------------------------------------------
 
 
-def _by_site(principal: Principal, event_id: str) -> str | None:
-    """Whom the store checks shared themes and other sites' notes against: a facilitator's site; None, the host."""
-    return None if principal.can_host(event_id) else principal.site_id
-
-
 async def _theme_worker(request: Request, event_id: str, action: str) -> str | None:
     """The host, or a facilitator of any site of the event (403 otherwise); returns their `by_site`."""
-    principal = await require(request, lambda p: p.in_event(event_id) and p.facilitates is not None, action)
-    return _by_site(principal, event_id)
+    principal = await require(request, lambda p: p.can_work_on_themes(event_id), action)
+    return principal.acting_site(event_id)
 
 
 async def _theme(request: Request, action: str) -> tuple[Theme, str | None]:
@@ -504,7 +499,7 @@ async def place_note(request: Request) -> Response:
     note = await service(request).note_of(request.path_params["note_id"])
     principal = await require(request, lambda p: p.can_facilitate(note.event_id, note.site_id), "place this site's notes in themes")
     body = await read_json(request, schemas.NotePlace)
-    placed = await service(request).place_note(note.id, body.theme_id, by_site=_by_site(principal, note.event_id))
+    placed = await service(request).place_note(note.id, body.theme_id, by_site=principal.acting_site(note.event_id))
     return JSONResponse(as_json(placed))
 
 

@@ -93,6 +93,12 @@ def choose_view(websocket: WebSocket, principal: Principal) -> View:
         raise Refused(CLOSE_BAD_REQUEST, "view must be site-board, shared-board, phone, console or host")
     if view_class not in WHOLE_EVENT_VIEWS and not site_id:
         raise Refused(CLOSE_BAD_REQUEST, "this view needs a site")
+    event_id = websocket.path_params["event_id"]
+    # The console carries hidden notes, participants' names and suggestions; the host view the host's controls.
+    if view_class is ConsoleView and not principal.can_facilitate(event_id, site_id or ""):
+        raise Refused(CLOSE_FORBIDDEN, "the console is for the site's facilitator and the host")
+    if view_class is HostView and not principal.can_host(event_id):
+        raise Refused(CLOSE_FORBIDDEN, "this view is for the host")
     lang = negotiate(params.get("lang", ""), "en")
     return view_class(websocket.app.state.render_fragment, lang, site_id)
 

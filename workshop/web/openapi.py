@@ -80,6 +80,7 @@ ERRORS = {
     "409": "The event's state does not allow this (for example, it is closed).",
     "413": "The body is too large.",
     "422": "A field is missing, unknown, of the wrong type or breaks a rule (too long, empty, ...).",
+    "503": "Not available right now (for suggestions: the engine is still reading the event's notes); try again shortly.",
 }
 
 
@@ -458,7 +459,7 @@ def themes_paths() -> dict[str, dict[str, Any]]:
             "get": _op(
                 "Likely themes and duplicates for one note", "the facilitator of the note's site, or the host",
                 (200, schemas.NoteSuggestionsOut, "The note's likely themes, best first, and the notes it likely repeats."),
-                errors=(401, 403, 404),
+                errors=(401, 403, 404, 503),
             ),
         },
     }

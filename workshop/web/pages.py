@@ -883,14 +883,10 @@ def _theme_gone() -> str:
 
 async def _theme_worker(request: Request, event: Event) -> Principal:
     """The host, or a facilitator of any site of the event: who may work on its themes. What a
-    facilitator may do to shared themes and other sites' notes, the store checks (`_by_site`)."""
-    principal = await allowed(request, lambda p: p.in_event(event.id) and p.facilitates is not None)
+    facilitator may do to shared themes and other sites' notes, the store checks (`Principal.acting_site`)."""
+    principal = await allowed(request, lambda p: p.can_work_on_themes(event.id))
     in_event_language(request, event)
     return principal
-
-
-def _by_site(principal: Principal, event_id: str) -> str | None:
-    return None if principal.can_host(event_id) else principal.site_id
 
 
 async def _back_to(request: Request, principal: Principal, event_id: str, form: FormData) -> str | None:
@@ -950,7 +946,7 @@ async def create_theme_submit(request: Request) -> Response:
         return await _theme_refused(request, back, _theme_message(error), rule_status(error))
     for note_id in form.getlist("note_ids")[:GROUP_NOTES_MAX]:
         try:
-            await service(request).place_note(str(note_id), theme.id, by_site=_by_site(principal, event.id))
+            await service(request).place_note(str(note_id), theme.id, by_site=principal.acting_site(event.id))
         except (RuleError, NotFound):
             continue  # hidden, deleted or not this site's meanwhile: the others still go in
     return redirect(_themes_page(event.id, back, f"theme-{theme.id}"))
@@ -972,7 +968,7 @@ async def merge_theme_submit(request: Request) -> Response:
     if into is None:
         return await _theme_refused(request, back, i18n.gettext("Choose the theme to merge it into."), 422)
     try:
-        await service(request).merge_themes(theme.id, into, by_site=_by_site(principal, theme.event_id))
+        await service(request).merge_themes(theme.id, into, by_site=principal.acting_site(theme.event_id))
     except RuleError as error:
         return await _theme_refused(request, back, _theme_message(error), rule_status(error))
     except NotFound:
@@ -984,7 +980,7 @@ async def delete_theme_submit(request: Request) -> Response:
     """Delete a theme: its notes go back to no theme. Another site's notes in it: the host's call."""
     theme, principal, back, _ = await _posted_theme(request)
     try:
-        await service(request).delete_theme(theme.id, by_site=_by_site(principal, theme.event_id))
+        await service(request).delete_theme(theme.id, by_site=principal.acting_site(theme.event_id))
     except RuleError as error:
         return await _theme_refused(request, back, _theme_message(error), rule_status(error))
     return redirect(_themes_page(theme.event_id, back, "themes-heading"))
@@ -1001,7 +997,7 @@ async def place_note_submit(request: Request) -> Response:
     form = await request.form()
     back = await _back_to(request, principal, note.event_id, form)
     try:
-        await service(request).place_note(note.id, _field(form, "theme_id"), by_site=_by_site(principal, note.event_id))
+        await service(request).place_note(note.id, _field(form, "theme_id"), by_site=principal.acting_site(note.event_id))
     except RuleError as error:
         return await _theme_refused(request, back, _theme_message(error), rule_status(error))
     except NotFound:

@@ -457,7 +457,8 @@ class ThemeDeleted(Response):
 
 class SuggestionOut(Response):
     theme_id: str
-    score: float = Field(description="0 to 1: how likely the note belongs there.")
+    score: float = Field(description="0 to 1: the theme's share among the event's themes, for ranking (1 with a single theme).")
+    confidence: float = Field(description="0 to 1: how sure the engine is of this theme on its own, whatever the other themes.")
     words: list[str] = Field(description="Words the note shares with the theme: the reason, to show.")
     nearest: list[str] = Field(description="The theme's notes most like this one.")
 
@@ -483,7 +484,8 @@ class GroupOut(Response):
 
 class SuggestionsOut(Response):
     site_id: str | None = Field(description="The site whose notes these are; null for every site (the host).")
-    notes: list[NoteSuggestionsOut] = Field(description="The newest unplaced notes (at most 30), newest first.")
+    ready: bool = Field(description="False while the engine is still reading the event's notes (nothing offered yet): ask again shortly.")
+    notes: list[NoteSuggestionsOut] = Field(description="Of the newest unplaced notes (at most 10), those with a theme or a duplicate to offer, newest first.")
     groups: list[GroupOut] = Field(description="Before any theme exists: notes that seem to belong together.")
 
 
