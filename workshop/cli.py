@@ -1,4 +1,4 @@
-"""The `workshop` command: serve, demo, migrate, export, import.
+"""The `workshop` command: serve, demo, migrate, export, import, purge.
 
 Every flag has a `WORKSHOP_*` environment variable (flags win), so a service unit can configure the
 server without a command line of its own.
@@ -15,12 +15,13 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from workshop import __version__
+from workshop import __version__, retention
 from workshop.access import Tokens
 from workshop.bus import MemoryBus, open_bus
 from workshop.config import Settings
 from workshop.domain.agenda import stamp
 from workshop.domain.errors import RuleError
+from workshop.domain.models import Event
 from workshop.export import FORMATS, Includes, export
 from workshop.service import NewEvent, Workshop
 from workshop.store import NotFound, StoreUnavailable, open_store
@@ -56,6 +57,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         host=getattr(args, "host", None),
         port=getattr(args, "port", None),
         public_url=(args.public_url.rstrip("/") if getattr(args, "public_url", None) else None),
+        retention_days=getattr(args, "retention_days", None),
+        access_log=False if getattr(args, "no_access_log", False) else None,
     )
 
 
@@ -68,6 +71,8 @@ def serve(args: argparse.Namespace) -> int:
     open_bus(settings.redis_url)  # a bad URL is refused here, in a sentence, not as a failed start-up
     address = settings.public_url or f"http://{settings.host}:{settings.port}"
     print(f"Open Workshop {__version__}: data in {shown(settings.database)}")
+    if settings.retention_days:
+        print(f"Closed events are deleted {settings.retention_days} days after they closed.")
     print(f"Open {address}/ in a browser (Ctrl+C stops the server).", flush=True)
     uvicorn.run(
         create_app(settings),
@@ -78,6 +83,7 @@ def serve(args: argparse.Namespace) -> int:
         ws_per_message_deflate=False,  # small notes: compression costs more CPU and memory than it saves
         ws_max_size=64 * 1024,  # client messages are small JSON; refuse anything bigger at the frame level
         proxy_headers=True,
+        access_log=settings.access_log,  # its lines carry `?token=` links: docs/privacy.md
     )
     return 0
 
@@ -215,6 +221,41 @@ def import_command(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _purge(settings: Settings, days: int, dry_run: bool) -> list[Event]:
+    workshop = await _open_workshop(settings)
+    try:
+        return await retention.purge(workshop, days, dry_run=dry_run)
+    finally:
+        await workshop.store.close()
+
+
+def purge_command(args: argparse.Namespace) -> int:
+    """Delete, once, every event closed more than the retention's days ago, and say which."""
+    settings = _settings(args)
+    days = settings.retention_days
+    if not days:
+        print("workshop: retention is off (0 days keeps every event); give --retention-days N or set WORKSHOP_RETENTION_DAYS.", file=sys.stderr)
+        return 2
+    events = asyncio.run(_purge(settings, days, args.dry_run))
+    verb = "Would delete" if args.dry_run else "Deleted"
+    for event in events:
+        print(f"{verb} event {event.id} ({event.title!r}), closed more than {days} days ago.")
+    if not events:
+        print(f"No event of {shown(settings.database)} closed more than {days} days ago.")
+    return 0
+
+
+def _days(text: str) -> int:
+    """A number of days for argparse: 0 or more."""
+    try:
+        days = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days") from None
+    if days < 0:
+        raise argparse.ArgumentTypeError("days must be 0 (keep every event) or more")
+    return days
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="workshop", description="Open Workshop: one workshop in several places at once.")
     top.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -233,12 +274,22 @@ def parser() -> argparse.ArgumentParser:
     with_address(run)
     run.add_argument("--redis-url", help="redis://HOST:PORT/DB shared by several app processes (env WORKSHOP_REDIS_URL; default: none, one process)")
     run.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    run.add_argument("--retention-days", type=_days, metavar="N",
+                     help="delete closed events N days after they closed (env WORKSHOP_RETENTION_DAYS; default 0: keep them)")
+    run.add_argument("--no-access-log", action="store_true",
+                     help="do not log each request (its lines show ?token= links; env WORKSHOP_ACCESS_LOG=0)")
     run.set_defaults(func=serve)
 
     sample = commands.add_parser("demo", help="create a demo event with three sites and print its links")
     with_store(sample)
     with_address(sample)
     sample.set_defaults(func=demo)
+
+    clean = commands.add_parser("purge", help="delete the events closed more than the retention's days ago, once, and print them")
+    clean.add_argument("--retention-days", type=_days, metavar="N", help="days after closing (env WORKSHOP_RETENTION_DAYS)")
+    clean.add_argument("--dry-run", action="store_true", help="only print what would be deleted")
+    with_store(clean)
+    clean.set_defaults(func=purge_command)
 
     upgrade = commands.add_parser("migrate", help="apply pending database migrations")
     with_store(upgrade)

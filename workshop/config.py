@@ -10,6 +10,16 @@ def _env_list(name: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in os.environ.get(name, "").split(",") if item.strip())
 
 
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     # Where the data lives: a SQLite file path or sqlite:/// URL, or a postgresql:// URL (workshop/store/postgres.py).
@@ -33,6 +43,17 @@ class Settings:
     # Seconds a fallen-behind socket has to drain what it was being sent before it is dropped
     # instead of told to resync.
     live_resync_grace: float = 5.0
+    # Closed events are deleted, with all their data, this many days after they closed (docs/privacy.md).
+    # 0: keep every event until its host deletes it.
+    retention_days: int = 0
+    # Seconds between two retention purges while serving.
+    retention_interval: float = 3600.0
+    # Whether uvicorn logs each request; its lines carry the path and query, `?token=` links included.
+    access_log: bool = True
+
+    def __post_init__(self) -> None:
+        if self.retention_days < 0:
+            raise ValueError(f"retention days must be 0 (keep) or more, not {self.retention_days}")
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -45,6 +66,8 @@ class Settings:
             "public_url": os.environ.get("WORKSHOP_PUBLIC_URL", "").rstrip("/"),
             "secret_key": os.environ.get("WORKSHOP_SECRET_KEY", ""),
             "allowed_origins": _env_list("WORKSHOP_ALLOWED_ORIGINS"),
+            "retention_days": _env_int("WORKSHOP_RETENTION_DAYS", defaults.retention_days),
+            "access_log": os.environ.get("WORKSHOP_ACCESS_LOG", "1").strip().lower() not in {"0", "false", "no", "off"},
         }
         values.update({key: value for key, value in overrides.items() if value is not None})
         return cls(**values)  # type: ignore[arg-type]

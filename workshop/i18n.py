@@ -60,7 +60,7 @@ __all__ = [
     "use_locale",
 ]
 
-SUPPORTED: Final[tuple[str, ...]] = ("en", "da")
+SUPPORTED: Final[tuple[str, ...]] = ("en", "da", "sv", "nl")
 """Languages with a complete catalog, in the order a language switcher lists them.
 
 A language is added here only once every message is translated (tests/test_i18n.py checks that):
@@ -281,7 +281,7 @@ def negotiate(accept_language: str | None, default: str = DEFAULT) -> str:
 
 
 def language_names() -> dict[str, str]:
-    """Each supported language named in itself ({"en": "English", "da": "Dansk"}), for a switcher.
+    """Each supported language named in itself ({"en": "English", "da": "Dansk", "sv": "Svenska", ...}), for a switcher.
 
     A person looking for their language recognises its own name, not its name in the language
     the page happens to be in. The first letter is capitalised because the names stand alone as

@@ -106,6 +106,20 @@ class Workshop:
         await self._announce(entry)
         return event
 
+    async def delete_event(self, event_id: str) -> None:
+        """Delete the event and all its data; its live screens are told (`event.deleted`) and closed."""
+        await self._announce(await self.store.delete_event(event_id))
+
+    async def event_exists(self, event_id: str) -> bool:
+        try:
+            await self.store.get_event(event_id)
+        except NotFound:
+            return False
+        return True
+
+    async def closed_events_before(self, cutoff: str) -> list[str]:
+        return await self.store.closed_events_before(cutoff)
+
     # -- sites ----------------------------------------------------------------------------------
     async def add_site(self, event_id: str, *, name: str, angle: str | None = None) -> Site:
         site, entry = await self.store.create_site(event_id, name=rules.site_name(name), angle=rules.site_angle(angle))

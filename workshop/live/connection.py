@@ -38,6 +38,8 @@ class Connection:
         self.sent_seq = 0  # the last entry sent to the socket
         self.overflowed = False
         self.overflow = asyncio.Event()  # set once the socket fell too far behind
+        self.ended: tuple[int, str] | None = None  # the close code and reason the room ended the socket with
+        self.ending = asyncio.Event()  # set once the room ends the socket (its event was deleted)
         self._started = False
         self._pending: list[tuple[int, str, bool]] = []  # (seq, payload, whether it is an entry's)
         self._wake = asyncio.Event()
@@ -48,7 +50,7 @@ class Connection:
 
         Not an `entry`'s (suggestions as of `seq`): it is no part of the log, so the first payload
         never covers it; it is sent after that first payload, whatever its seq."""
-        if self.overflowed or (entry and seq <= self.floor):
+        if self.overflowed or self.ended is not None or (entry and seq <= self.floor):
             return
         if len(self._pending) >= self.max_pending:
             self.overflowed = True
@@ -64,6 +66,12 @@ class Connection:
             self._wake.set()
         elif self._timer is None:
             self._timer = asyncio.get_running_loop().call_later(self.lazy_delay, self._wake.set)
+
+    def end(self, code: int, reason: str) -> None:
+        """Ask for the socket to be closed with this code and reason; nothing more is sent to it."""
+        self.ended = (code, reason)
+        self._pending.clear()
+        self.ending.set()
 
     def start(self, floor: int) -> None:
         """Go live once the socket was sent its first payload (a snapshot or a replay) up to `floor`.

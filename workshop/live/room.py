@@ -26,6 +26,7 @@ log = logging.getLogger("workshop.live")
 
 SUGGEST_DELAY = 0.3  # seconds: suggestions refresh once after a burst of notes, not once per note
 WARMING_POLL = 1.0  # seconds between looks while the suggestion engine is still reading an event's notes
+EVENT_DELETED = 4004  # the close code of sockets whose event was deleted: "not found" from now on
 ROOM_IDLE = 120.0  # seconds a room opened to answer a request (no socket) stays open for the next
 
 
@@ -91,6 +92,9 @@ class Room:
     # -- entries in order -----------------------------------------------------------------------
     def receive(self, entry: LogEntry) -> None:
         """Take an entry from the bus (never waits): deliver it in order, or hold it until its turn."""
+        if entry.type == "event.deleted":
+            self._end_all()  # at once: the entries it may follow are deleted too, and nothing is left to show
+            return
         if entry.seq <= self.last_seq:
             return  # already delivered
         if entry.seq > self.last_seq + 1:
@@ -129,6 +133,13 @@ class Room:
                 self._behind = True  # a full page: there is more
             elif not missing and not self._behind:
                 return
+
+    def _end_all(self) -> None:
+        """The event was deleted: close every socket with 4004, which browsers do not reconnect on."""
+        self._early.clear()
+        for sockets in self._sockets.values():
+            for connection in sockets:
+                connection.end(EVENT_DELETED, "event deleted")
 
     def _deliver(self, entry: LogEntry) -> None:
         self.last_seq = entry.seq

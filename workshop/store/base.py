@@ -113,6 +113,19 @@ class Store(abc.ABC):
         Closing an event releases its sites' join codes for reuse by other events.
         """
 
+    @abc.abstractmethod
+    async def delete_event(self, event_id: str) -> LogEntry:
+        """Delete the event and every row of it (sites, participants, notes, votes, build-ons, sends,
+        themes, phases, the log), in one transaction; raise NotFound when there is no such event.
+
+        The entry returned (`event.deleted`, `{event_id}`, the next seq) is stored nowhere, since
+        nothing of the event is left to hold it: it only tells live screens that the event is gone."""
+
+    @abc.abstractmethod
+    async def closed_events_before(self, cutoff: str) -> list[str]:
+        """The ids of events closed before `cutoff` (an ISO UTC timestamp), longest closed first: when
+        each was closed is its first logged `event.updated` with the status closed."""
+
     # -- sites ----------------------------------------------------------------------------------
     @abc.abstractmethod
     async def create_site(self, event_id: str, *, name: str, angle: str) -> tuple[Site, LogEntry]:

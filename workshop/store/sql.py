@@ -53,6 +53,9 @@ from workshop.domain.votes import Ballot, VotingSettings
 from workshop.store.base import BuildOnWritten, NotFound, NoteWritten, Store, StoreUnavailable, VoteWritten
 from workshop.store.ids import new_id, new_secret, utc_now
 
+# Every table whose rows belong to one event (by `event_id`), children before what they refer to:
+# what deleting an event deletes, before the event's own row.
+EVENT_TABLES = ("votes", "build_ons", "sends", "event_log", "notes", "themes", "participants", "phases", "sites")
 EVENT_FIELDS = ("title", "theme", "description", "language", "timezone", "status")
 NOTE_FIELDS = ("text", "kind", "colour", "visible", "hidden_by", "merged_into")
 # Moderation: the participants a moderator may remove (not removed yet, not a table's proxy), as they joined.
@@ -297,6 +300,34 @@ class SqlStore(Store):
                 await conn.execute("UPDATE sites SET open_join_code = NULL WHERE event_id = ?", (event_id,))
             entry = await self._append(conn, event_id, "event.updated", {"event": as_json(event), "changed": sorted(values)}, now)
         return event, entry
+
+    async def delete_event(self, event_id: str) -> LogEntry:
+        now = utc_now()
+        async with self._write() as conn:
+            seq = int((await self._locked_event(conn, event_id))["last_seq"]) + 1
+            # Child tables first, then the event. ON DELETE CASCADE would do the same; naming every
+            # table keeps the deletion visible here and independent of the foreign keys being on.
+            for table in EVENT_TABLES:
+                await conn.execute(f"DELETE FROM {table} WHERE event_id = ?", (event_id,))
+            await conn.execute("DELETE FROM events WHERE id = ?", (event_id,))
+        await self._after_delete()
+        return LogEntry(event_id=event_id, seq=seq, type="event.deleted", data={"event_id": event_id}, created_at=now)
+
+    async def _after_delete(self) -> None:
+        """What a dialect does once deleted rows are committed, so they are gone from its files too."""
+
+    async def closed_events_before(self, cutoff: str) -> list[str]:
+        # The first `event.updated` that shows the event closed is its closing (closed is final); the
+        # log's JSON is compact, and a quote inside a text field is escaped, so this matches no title.
+        closed_at = (
+            "(SELECT min(l.created_at) FROM event_log l WHERE l.event_id = e.id AND l.type = 'event.updated'"
+            " AND l.data LIKE '%\"status\":\"closed\"%')"
+        )
+        sql = (
+            f"SELECT id FROM (SELECT e.id, coalesce({closed_at}, e.updated_at) AS closed_at FROM events e WHERE e.status = 'closed') c"
+            " WHERE closed_at < ? ORDER BY closed_at, id"
+        )
+        return [str(row[0]) for row in await self._all(sql, (cutoff,))]
 
     # -- sites ----------------------------------------------------------------------------------
     async def create_site(self, event_id: str, *, name: str, angle: str) -> tuple[Site, LogEntry]:

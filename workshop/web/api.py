@@ -24,6 +24,7 @@ from workshop.live.room import Rooms
 from workshop.live.suggesting import NotReady, Suggester
 from workshop.live.themes import ThemeState, note_suggestions_json, offer_json
 from workshop.service import Agenda, Workshop
+from workshop.store import NotFound
 from workshop.store.base import VoteWritten
 from workshop.web import exports, links, schemas
 from workshop.web.access import require
@@ -120,6 +121,20 @@ async def update_event(request: Request) -> Response:
     body = await read_json(request, schemas.EventUpdate)
     event = await service(request).update_event(event_id, body.model_dump(exclude_unset=True))
     return JSONResponse(as_json(event))
+
+
+async def delete_event(request: Request) -> Response:
+    """The host deletes the event and all its data (docs/privacy.md); its live sockets are closed with 4004."""
+    event_id = request.path_params["event_id"]
+    try:
+        await require(request, lambda p: p.can_host(event_id), "delete this event")
+    except ApiError as refused:
+        # The host's token went with the event: a repeated delete (its first answer lost) learns it is gone.
+        if refused.status == 401 and not await service(request).event_exists(event_id):
+            raise NotFound(f"event {event_id}") from None
+        raise
+    await service(request).delete_event(event_id)
+    return Response(status_code=204)
 
 
 # -- sites ----------------------------------------------------------------------------------------
@@ -571,6 +586,7 @@ routes = [
     Route("/events", create_event, methods=["POST"]),
     Route("/events/{event_id}", get_event, methods=["GET"]),
     Route("/events/{event_id}", update_event, methods=["PATCH"]),
+    Route("/events/{event_id}", delete_event, methods=["DELETE"]),
     Route("/events/{event_id}/sites", create_site, methods=["POST"]),
     Route("/events/{event_id}/sites", list_sites, methods=["GET"]),
     Route("/events/{event_id}/board", board, methods=["GET"]),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
@@ -17,6 +18,7 @@ from workshop.bus import open_bus
 from workshop.config import Settings
 from workshop.live.room import Rooms
 from workshop.resources import static_dir
+from workshop.retention import keep_for
 from workshop.service import Workshop
 from workshop.store import open_store
 from workshop.store.ids import new_secret
@@ -47,10 +49,18 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.tokens = app.state.workshop.tokens
         app.state.rooms = Rooms(store, bus)
         app.state.ready = True
+        # Retention (docs/privacy.md): closed events deleted once they are old enough, checked periodically.
+        retention = None
+        if settings.retention_days:
+            retention = asyncio.create_task(keep_for(app.state.workshop, settings.retention_days, settings.retention_interval))
         try:
             yield
         finally:
             app.state.ready = False
+            if retention is not None:
+                retention.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await retention
             app.state.rooms.close()
             await bus.disconnect()
             await store.close()

@@ -213,9 +213,14 @@ async def live(websocket: WebSocket) -> None:
     try:
         connection.start(await send_first(websocket, workshop, room, view, since))
         writer = asyncio.create_task(connection.run())
-        tasks = [writer, asyncio.create_task(read_client(websocket, workshop, principal)), asyncio.create_task(connection.overflow.wait())]
+        tasks = [
+            writer, asyncio.create_task(read_client(websocket, workshop, principal)),
+            asyncio.create_task(connection.overflow.wait()), asyncio.create_task(connection.ending.wait()),
+        ]
         await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        if connection.overflowed:
+        if connection.ended is not None:  # the event was deleted
+            await close_ended(websocket, *connection.ended)
+        elif connection.overflowed:
             # Let a frame already on its way finish; a socket that does not drain by then is dropped.
             await asyncio.wait({writer}, timeout=settings.live_resync_grace)
             if writer.done():
@@ -228,6 +233,14 @@ async def live(websocket: WebSocket) -> None:
         rooms.leave(room, view, connection)
         with contextlib.suppress(Exception):
             await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def close_ended(websocket: WebSocket, code: int, reason: str) -> None:
+    """Tell a socket its event is gone (a JSON message every view ignores but a program can read), then close it."""
+    with contextlib.suppress(Exception):
+        async with asyncio.timeout(5):
+            await websocket.send_text(encode({"type": "error", "error": reason.replace(" ", "_"), "message": reason}))
+            await websocket.close(code, reason)
 
 
 async def tell_to_resync(websocket: WebSocket, connection: Connection, *, timeout: float) -> None:

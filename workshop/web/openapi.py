@@ -169,6 +169,12 @@ def paths() -> dict[str, dict[str, Any]]:
                 "Change an event (title, theme, language, status, ...)", "the host",
                 (200, schemas.EventOut, "The changed event."), body=schemas.EventUpdate, errors=(*body_errors, 401, 403, 404, 409),
             ),
+            "delete": _op(
+                "Delete the event and all its data", "the host",
+                (204, None, "Deleted, in one transaction: sites, participants, notes, votes, build-ons, sends, themes, the agenda "
+                            "and the log. Every token of the event stops working; its live sockets are closed with 4004."),
+                errors=(401, 403, 404),
+            ),
         },
         "/api/v1/events/{event_id}/sites": {
             "parameters": [event],

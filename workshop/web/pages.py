@@ -576,6 +576,47 @@ async def add_site_submit(request: Request) -> Response:
     return redirect(f"/host/{event_id}#sites")
 
 
+# -- deleting an event ------------------------------------------------------------------------------
+
+
+def _same_title(typed: str, title: str) -> bool:
+    """The confirmation: the title as typed, case and spacing aside (typing it, not matching it to the letter, is the point)."""
+    return " ".join(typed.split()).casefold() == " ".join(title.split()).casefold()
+
+
+async def _hosted_event(request: Request) -> Event:
+    event_id = request.path_params["event_id"]
+    await allowed(request, lambda p: p.can_host(event_id))
+    try:
+        event = await service(request).event(event_id)
+    except NotFound:
+        raise PageError(404, i18n.gettext("There is no such workshop."))
+    in_event_language(request, event)
+    return event
+
+
+async def delete_event_form(request: Request, typed: str = "", error: str | None = None, status: int = 200) -> Response:
+    """The confirmation step: the host types the event's title (no JavaScript needed)."""
+    event = await _hosted_event(request)
+    return render(request, "event_delete.html", status=status, event=event, typed=typed, error=error)
+
+
+async def delete_event_submit(request: Request) -> Response:
+    event = await _hosted_event(request)
+    typed = str((await request.form()).get("confirm_title", ""))
+    if not _same_title(typed, event.title):
+        message = i18n.gettext("That is not the workshop's title. Type it as shown to delete the workshop.")
+        return await delete_event_form(request, typed=typed, error=message, status=422)
+    await service(request).delete_event(event.id)
+    response = redirect("/deleted")
+    response.delete_cookie(COOKIES[Role.HOST], path="/")  # its token died with the event
+    return response
+
+
+async def event_deleted(request: Request) -> Response:
+    return render(request, "event_deleted.html")
+
+
 # -- the host's agenda and clocks -----------------------------------------------------------------
 
 
@@ -1028,6 +1069,9 @@ routes = [
     Route("/host/{event_id}", dashboard, methods=["GET"]),
     Route("/host/{event_id}", update_event_submit, methods=["POST"]),
     Route("/host/{event_id}/sites", add_site_submit, methods=["POST"]),
+    Route("/host/{event_id}/delete", delete_event_form, methods=["GET"]),
+    Route("/host/{event_id}/delete", delete_event_submit, methods=["POST"]),
+    Route("/deleted", event_deleted, methods=["GET"]),
     Route("/host/{event_id}/agenda", agenda_submit, methods=["POST"]),
     Route("/host/{event_id}/agenda/kit", kit_submit, methods=["POST"]),
     Route("/host/{event_id}/clock", host_clock_submit, methods=["POST"]),
