@@ -471,6 +471,8 @@ class Event:
     sites: list[str]  # site ids; a note's site index is its place here
     phones: list[tuple[int, str]]  # (site index, participant token)
     viewer: str
+    host: str = ""  # the host token (bench/soak.py exports, votes and themes with it)
+    facilitators: list[str] = field(default_factory=list)  # each site's facilitator token, in `sites` order
 
 
 async def set_up(port: int, sites: int, phones: int) -> Event:
@@ -492,7 +494,8 @@ async def set_up(port: int, sites: int, phones: int) -> Event:
 
         joined = await asyncio.gather(*(join(n) for n in range(phones)))
         viewer = str(httpx.URL(made["board_url"]).params["token"])
-        return Event(made["id"], [row["id"] for row in site_rows], list(joined), viewer)
+        return Event(made["id"], [row["id"] for row in site_rows], list(joined), viewer, made["host_token"],
+                     [row["facilitator_token"] for row in site_rows])
 
 
 # ------------------------------------------------------------------------------------------------

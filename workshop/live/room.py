@@ -25,6 +25,9 @@ from workshop.store import Store
 log = logging.getLogger("workshop.live")
 
 SUGGEST_DELAY = 0.3  # seconds: suggestions refresh once after a burst of notes, not once per note
+# Seconds between refreshes while notes keep coming: each refresh costs the suggestion thread a pass
+# over the event's notes per site shown (bench/soak.py: most of its time at 3,000 notes and 5 a second).
+SUGGEST_EVERY = 2.0
 WARMING_POLL = 1.0  # seconds between looks while the suggestion engine is still reading an event's notes
 EVENT_DELETED = 4004  # the close code of sockets whose event was deleted: "not found" from now on
 ROOM_IDLE = 120.0  # seconds a room opened to answer a request (no socket) stays open for the next
@@ -179,6 +182,8 @@ class Room:
             if not self.suggester.ready and any(view.suggests for view in self._views.values()):  # still reading the notes
                 await asyncio.sleep(WARMING_POLL)
                 self._suggest_again = True
+            elif self._suggest_again:  # a steady stream of notes: refresh at a calm pace, not after each lull
+                await asyncio.sleep(SUGGEST_EVERY - SUGGEST_DELAY)
 
     async def _send_suggestions(self) -> None:
         wanted = {view.suggests_for for view in self._views.values() if view.suggests}
