@@ -250,28 +250,37 @@ class Client:
         return {}
 
 
-async def worker() -> None:
-    """The load client: obeys one JSON command a line on stdin, answers one JSON line on stdout."""
+async def obey(answer: Callable[[str, dict[str, Any]], Awaitable[object]]) -> None:
+    """A load client's loop: one JSON command a line on stdin (`do` names it), one JSON answer a line
+    on stdout; an answer of None ends the loop (after answering `{}`)."""
     raise_fd_limit()
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader(limit=1 << 26)
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-    client = Client()
     while line := await reader.readline():
         command = json.loads(line)
-        name = command.pop("do")
-        if name == "connect":
-            answer = await client.connect(command["sockets"], command["first_payload"])
-        elif name == "step":
-            answer = client.step()
-        elif name == "count":
-            answer = client.count(command["first"], command["last"])
-        else:
-            client.close()
-            await asyncio.sleep(0.2)
-            print("{}", flush=True)
+        answered = await answer(command.pop("do"), command)
+        print(json.dumps({} if answered is None else answered), flush=True)
+        if answered is None:
             return
-        print(json.dumps(answer), flush=True)
+
+
+async def worker() -> None:
+    """The load client of this bench."""
+    client = Client()
+
+    async def answer(name: str, command: dict[str, Any]) -> object:
+        if name == "connect":
+            return await client.connect(command["sockets"], command["first_payload"])
+        if name == "step":
+            return client.step()
+        if name == "count":
+            return client.count(command["first"], command["last"])
+        client.close()
+        await asyncio.sleep(0.2)
+        return None
+
+    await obey(answer)
 
 
 class Worker:

@@ -286,27 +286,22 @@ class Watcher:
 
 
 async def worker() -> None:
-    live.raise_fd_limit()
-    loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader(limit=1 << 26)
-    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    """The soak's load client (`live.obey`'s loop)."""
     watcher = Watcher()
-    while line := await reader.readline():
-        command = json.loads(line)
-        name = command.pop("do")
+
+    async def answer(name: str, command: dict[str, Any]) -> object:
         if name == "connect":
-            answer = await watcher.connect(command["sockets"])
-        elif name == "cycle":
-            answer = watcher.cycle(command["count"])
-        elif name == "stats":
-            answer = watcher.stats()
-        elif name == "behind":
-            answer = watcher.behind(command["seq"])
-        else:
-            await watcher.close()
-            print("{}", flush=True)
-            return
-        print(json.dumps(answer), flush=True)
+            return await watcher.connect(command["sockets"])
+        if name == "cycle":
+            return watcher.cycle(command["count"])
+        if name == "stats":
+            return watcher.stats()
+        if name == "behind":
+            return watcher.behind(command["seq"])
+        await watcher.close()
+        return None
+
+    await live.obey(answer)
 
 
 class Client(live.Worker):

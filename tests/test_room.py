@@ -284,3 +284,37 @@ async def test_a_borrowed_room_stays_open_a_while_without_sockets_then_closes(
     await workshop.post_note(participant_id, "After it closed")
     assert room.last_seq == posted.entry.seq  # closed: no longer listening
     assert await rooms.borrow(event_id) is not room
+
+
+class InstantSuggester:
+    """Answers at once, as an engine that has read the notes: the room's pacing alone is measured."""
+
+    ready = True
+
+    async def offers(self, site_ids: set[str | None]) -> dict[str | None, object]:
+        return {site_id: None for site_id in site_ids}
+
+    def apply(self, entry: LogEntry) -> None: ...
+
+    def close(self) -> None: ...
+
+
+async def test_a_steady_stream_of_notes_refreshes_suggestions_at_a_calm_pace(
+    workshop: Workshop, store: Store, bus: MemoryBus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(room_module, "SUGGEST_EVERY", 2.0)
+    event_id, participant_id = await new_participant(workshop)
+    room = Room(event_id, store, bus)
+    await room.open()
+    room.suggester = InstantSuggester()  # type: ignore[assignment]
+    console = SuggestingView("console")
+    task = connect(room, console, Socket())[1]
+    for number in range(10):  # 5 s of a note every 0.5 s: each followed by a lull longer than SUGGEST_DELAY
+        await workshop.post_note(participant_id, f"Note {number}")
+        await asyncio.sleep(0.5)
+    await asyncio.sleep(2.5)
+
+    assert console.refreshed[-1] == room.last_seq  # the last note is offered too
+    assert 2 <= len(console.refreshed) <= 5, console.refreshed  # about one every 2 s, not one after each note's lull
+    task.cancel()
+    room.close()

@@ -182,7 +182,7 @@ class Room:
             if not self.suggester.ready and any(view.suggests for view in self._views.values()):  # still reading the notes
                 await asyncio.sleep(WARMING_POLL)
                 self._suggest_again = True
-            elif self._suggest_again:  # a steady stream of notes: refresh at a calm pace, not after each lull
+            else:  # entries coming in the next moments wait for a calm pace, not a refresh after each lull
                 await asyncio.sleep(SUGGEST_EVERY - SUGGEST_DELAY)
 
     async def _send_suggestions(self) -> None:
