@@ -28,7 +28,7 @@ from workshop.store import NotFound
 from workshop.store.base import VoteWritten
 from workshop.web import exports, links, schemas
 from workshop.web.access import require
-from workshop.web.bodies import read_json
+from workshop.web.bodies import flag_param, read_json
 from workshop.web.errors import ApiError
 from workshop.web.qr import qr_svg
 
@@ -265,19 +265,11 @@ async def remove_participant(request: Request) -> Response:
     workshop = service(request)
     participant = await workshop.participant(request.path_params["participant_id"])
     await require(request, lambda p: p.can_facilitate(participant.event_id, participant.site_id), "remove participants of this site")
-    hidden = await workshop.remove_participant(participant.id, hide_notes=_flag_param(request, "hide_notes"))
+    hidden = await workshop.remove_participant(participant.id, hide_notes=flag_param(request, "hide_notes"))
     removed = await workshop.participant(participant.id)
     return JSONResponse(
         {"participant_id": removed.id, "site_id": removed.site_id, "removed_at": removed.removed_at, "hidden_note_ids": [n.id for n in hidden]}
     )
-
-
-def _flag_param(request: Request, name: str) -> bool:
-    """A true/false query parameter; left out is false."""
-    raw = request.query_params.get(name, "false")
-    if raw not in ("true", "false"):
-        raise ApiError(422, "invalid_parameter", f"{name} must be true or false.")
-    return raw == "true"
 
 
 # -- the agenda -----------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Reading a JSON request body into a schema, with every failure a clear 4xx."""
+"""Reading a request's input (a JSON body into a schema, a true/false parameter), with every failure a clear 4xx."""
 
 from __future__ import annotations
 
@@ -46,3 +46,11 @@ async def read_json(request: Request, model: type[Model]) -> Model:
     except ValidationError as exc:
         code, message = _describe(exc)
         raise ApiError(422, code, message)
+
+
+def flag_param(request: Request, name: str) -> bool:
+    """A true/false query parameter; left out is false."""
+    raw = request.query_params.get(name, "false")
+    if raw not in ("true", "false"):
+        raise ApiError(422, "invalid_parameter", f"{name} must be true or false.")
+    return raw == "true"

@@ -26,6 +26,7 @@ from workshop.domain.agenda import stamp
 from workshop.export import FORMATS, Includes, export
 from workshop.service import Workshop
 from workshop.web.access import require
+from workshop.web.bodies import flag_param
 from workshop.web.errors import ApiError
 
 RENDERS = 2  # exports rendered at once; more wait their turn instead of taking every core from the live rooms
@@ -40,9 +41,7 @@ def slug(title: str) -> str:
 
 
 def _includes(request: Request) -> Includes:
-    from workshop.web.api import _flag_param  # the API's one reading of true/false parameters
-
-    return Includes(names=_flag_param(request, "names"), hidden=_flag_param(request, "hidden"))
+    return Includes(names=flag_param(request, "names"), hidden=flag_param(request, "hidden"))
 
 
 def _limiter(request: Request) -> anyio.CapacityLimiter:
