@@ -7,7 +7,48 @@
  *
  * What it does: (a) copy buttons, (b) the phone's offline-safe post form, (c) tidying after each
  * live update, (d) the agenda's countdowns, ticking from the server's time.
+ *
+ * Every change it sends carries the CSRF token (workshopCsrf, first below).
  */
+
+/* CSRF (workshop/web/csrf.py), shared by the parts below: the page's token, sent with every change. */
+var workshopCsrf = (function () {
+  "use strict";
+
+  /** This page's token, from <meta name="csrf-token">. */
+  function token() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") || "" : "";
+  }
+
+  // Forms that arrived over the live socket were rendered once for every screen, so they carry no
+  // one's token: add this page's before a POST form is sent (and refresh a stale one).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || (form.getAttribute("method") || "").toLowerCase() !== "post" || !token()) {
+      return;
+    }
+    var field = form.querySelector('input[name="csrftoken"]');
+    if (!field) {
+      field = document.createElement("input");
+      field.type = "hidden";
+      field.name = "csrftoken";
+      form.insertBefore(field, form.firstChild);
+    }
+    field.value = token();
+  }, true);
+
+  return {
+    /** `fetch` for a change (POST, PUT, DELETE): same-origin cookies, and the token they need. */
+    send: function (url, options) {
+      options.credentials = "same-origin";
+      options.headers = options.headers || {};
+      options.headers["X-CSRFToken"] = token();
+      return window.fetch(url, options);
+    }
+  };
+}());
+
 (function () {
   "use strict";
 
@@ -126,9 +167,11 @@
         statusLine.textContent = text;
       }
     };
-    var retryLater = function () {
+    // Again in 3 s, or when a 429's Retry-After says (whole seconds), whichever is later.
+    var retryLater = function (seconds) {
       if (retryTimer === null) {
-        retryTimer = window.setTimeout(function () { retryTimer = null; flush(); }, 3000);
+        var wait = Math.max(3000, (parseInt(seconds, 10) || 0) * 1000);
+        retryTimer = window.setTimeout(function () { retryTimer = null; flush(); }, wait);
       }
     };
     var flush = function () {
@@ -138,9 +181,8 @@
       }
       sending = true;
       var item = items[0];
-      window.fetch(api, {
+      workshopCsrf.send(api, {
         method: "POST",
-        credentials: "same-origin",
         headers: { "Content-Type": "application/json", "Accept": "application/json" },
         body: JSON.stringify(item)
       }).then(function (response) {
@@ -149,7 +191,11 @@
           dropFromOutbox(item.client_id);
           say(loadOutbox().length ? "data-sending" : "data-sent");
           flush();
-        } else if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) {
+        } else if (response.status === 429) {
+          // Posting too fast: the note stays in the outbox and goes when the server says it may.
+          say("data-slow");
+          retryLater(response.headers.get("Retry-After"));
+        } else if (response.status >= 400 && response.status < 500 && response.status !== 408) {
           // The server refused this note for good (too long, event closed, posting closed in this
           // phase, ...): keep the text in the box so the person can post it later, and stop retrying.
           dropFromOutbox(item.client_id);
@@ -359,9 +405,8 @@
       form.workshopClientId = newClientId();
     }
     var text = box.value;
-    window.fetch(form.getAttribute("data-api"), {
+    workshopCsrf.send(form.getAttribute("data-api"), {
       method: "POST",
-      credentials: "same-origin",
       headers: { "Content-Type": "application/json", "Accept": "application/json" },
       body: JSON.stringify({ text: text, client_id: form.workshopClientId })
     }).then(function (response) {
@@ -371,7 +416,9 @@
           box.value = "";
         }
         say(form, "data-sent");
-      } else if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) {
+      } else if (response.status === 429) {
+        say(form, "data-slow"); // the text stays in the box, and the same client_id with it
+      } else if (response.status >= 400 && response.status < 500 && response.status !== 408) {
         form.workshopClientId = null; // refused for good: the text stays in the box to change or keep
         refused(form, response);
       } else {
@@ -485,12 +532,12 @@
     var box = form.closest(".note__vote");
     var noteId = box ? box.getAttribute("data-note") : "";
     var method = form.getAttribute("data-method") || "POST";
-    var options = { method: method, credentials: "same-origin", headers: { "Accept": "application/json" } };
+    var options = { method: method, headers: { "Accept": "application/json" } };
     if (method === "POST") {
       options.headers["Content-Type"] = "application/json";
       options.body = "{}";
     }
-    window.fetch(form.getAttribute("data-api"), options).then(function (response) {
+    workshopCsrf.send(form.getAttribute("data-api"), options).then(function (response) {
       return response.json().then(function (body) {
         return { ok: response.ok, body: body || {} };
       }, function () {
@@ -590,9 +637,8 @@
 
   var place = function (noteId, themeId) {
     say("");
-    window.fetch(board.getAttribute("data-arrange").replace("{note}", encodeURIComponent(noteId)), {
+    workshopCsrf.send(board.getAttribute("data-arrange").replace("{note}", encodeURIComponent(noteId)), {
       method: "POST",
-      credentials: "same-origin",
       body: new URLSearchParams({ theme_id: themeId }),
       redirect: "manual" // the form's answer is a redirect back to a page: nothing to follow
     }).then(function (response) {

@@ -22,7 +22,16 @@ def running(database: Path, **settings: Any) -> Iterator[TestClient]:
     """The app on `database`, started and stopped through its lifespan, as `workshop serve` runs it."""
     app = create_app(Settings(database=str(database), **settings))
     with TestClient(app) as client:
-        yield client
+        yield csrf_ready(client)
+
+
+def csrf_ready(client: TestClient) -> TestClient:
+    """A client that sends its CSRF token with every request, as app.js does for its fetches, so tests
+    about something else can post forms with cookies. tests/test_security.py checks the token itself,
+    and the browser tests send it the way people do: in each form's hidden field."""
+    assert client.get("/host/new").status_code == 200  # any page with a form sets the signed cookie
+    client.headers["x-csrftoken"] = client.cookies["csrftoken"]
+    return client
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -110,6 +110,11 @@ class AppProcess(OnLoopback):
         wait_until(self._healthy, f"the app on port {self.port} (see {self.log})", timeout=30)
         return self
 
+    @property
+    def pid(self) -> int:
+        assert self._process is not None, "not started"
+        return self._process.pid
+
     def kill(self) -> None:
         """SIGKILL: no shutdown, no goodbye to its sockets, as a crash."""
         if self._process is not None and self._process.poll() is None:

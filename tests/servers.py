@@ -13,9 +13,11 @@ from pathlib import Path
 
 import httpx
 import uvicorn
+from starlette.applications import Starlette
 
 from workshop.config import Settings
 from workshop.web.app import create_app
+from workshop.web.live import MAX_CLIENT_FRAME
 
 
 def free_port() -> int:
@@ -46,16 +48,18 @@ class LiveServer(OnLoopback):
         self.settings = Settings(database=str(database), host="127.0.0.1", port=self.port, **settings)  # type: ignore[arg-type]
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
+        self.app: Starlette | None = None  # the running app, for a test that reaches its store (tests/test_faults.py)
 
     def start(self) -> LiveServer:
+        self.app = create_app(self.settings)
         config = uvicorn.Config(
-            create_app(self.settings),
+            self.app,
             host="127.0.0.1",
             port=self.port,
             log_level="warning",
             ws="websockets-sansio",
             ws_per_message_deflate=False,
-            ws_max_size=64 * 1024,
+            ws_max_size=MAX_CLIENT_FRAME,  # as `workshop serve` runs it
             ws_ping_interval=self.ws_ping_interval,
             lifespan="on",
         )

@@ -18,6 +18,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.testclient import TestClient
 
 from workshop import i18n
+from tests.api_helpers import csrf_ready
 from workshop.config import Settings
 from workshop.resources import static_dir
 from workshop.web.app import create_app
@@ -410,6 +411,7 @@ def test_an_event_in_swedish_or_dutch_runs_and_exports_in_its_language(tmp_path:
     said = EVENT_IN[lang]
     english = {"accept-language": "en"}
     with TestClient(create_app(Settings(database=str(tmp_path / "i18n.db"))), follow_redirects=False) as host:
+        csrf_ready(host)
         form = {"title": "Gröna gator", "theme": "Träd", "language": lang, "timezone": "Europe/Stockholm", "kit": "open-workshop"}
         created = host.post("/host/new", data=form, headers=english)
         assert created.status_code == 303, created.text
@@ -419,7 +421,7 @@ def test_an_event_in_swedish_or_dutch_runs_and_exports_in_its_language(tmp_path:
         assert f'<html lang="{lang}">' in dashboard and said["kit_phase"] in dashboard
         code = re.search(r'<span class="board__code">([^<]+)</span>', dashboard).group(1)  # type: ignore[union-attr]
 
-        phone = TestClient(host.app, follow_redirects=False)
+        phone = csrf_ready(TestClient(host.app, follow_redirects=False))
         assert said["join"] in html.unescape(phone.get(f"/join/{code}", headers=english).text)
         joined = phone.post("/join", data={"code": code}, headers=english)
         assert joined.status_code == 303, joined.text

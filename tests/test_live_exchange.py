@@ -74,8 +74,8 @@ async def test_pages_see_threads_lanes_spotlights_and_travels_live(server: LiveS
         await build_on(api, odense, note, "And free buses")
         thread = str(await asyncio.wait_for(a_board.recv(), 5))
         assert f'id="note-{note["id"]}-thread" hx-swap-oob="true"' in thread
-        assert "Site 1 built on this" in thread and "And free buses" in thread
-        assert "Site 1 built on this" in str(await asyncio.wait_for(shared.recv(), 5))
+        assert "<bdi>Site 1</bdi> built on this" in thread and "And free buses" in thread
+        assert "<bdi>Site 1</bdi> built on this" in str(await asyncio.wait_for(shared.recv(), 5))
         assert "And free buses" in str(await asyncio.wait_for(o_phone.recv(), 5))
 
         by_aalborg = auth(aalborg["facilitator_token"])
@@ -98,7 +98,7 @@ async def test_pages_see_threads_lanes_spotlights_and_travels_live(server: LiveS
         # Aalborg's own board heard nothing of the send or of Odense's spotlight: its next frame is the edit.
         edited = str(await asyncio.wait_for(a_board.recv(), 5))
         assert "Car-free Sundays, all summer" in edited and "exchange-side" not in edited
-        assert "Site 1 built on this" in edited  # the edited card keeps its thread
+        assert "<bdi>Site 1</bdi> built on this" in edited  # the edited card keeps its thread
 
 
 # -- the room's state alone -------------------------------------------------------------------------

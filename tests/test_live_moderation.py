@@ -136,7 +136,7 @@ async def test_pages_follow_hides_restores_and_locks_live(server: LiveServer, ap
             assert f'<p class="lock-notice" id="lock-{here["id"]}" hx-swap-oob="true">' in locked[name], name
         assert "The facilitator has paused this board. No new notes, votes or build-ons for now." in locked["board"]
         assert "Unlock the board" in locked["console"]
-        assert "Site 0: the facilitator has paused this board." in locked["shared"]  # the announcement names the site
+        assert "<bdi>Site 0</bdi>: the facilitator has paused this board." in locked["shared"]  # the announcement names the site
 
         await api.post(f"{API}/notes/{first['id']}/merge", json={"into": middle["id"]}, headers=host)
         merged = {name: await recv(socket) for name, socket in (("console", console), ("board", board), ("shared", shared), ("phone", phone))}
@@ -147,7 +147,7 @@ async def test_pages_follow_hides_restores_and_locks_live(server: LiveServer, ap
 
         joined = (await api.post(f"{API}/join", json={"code": here["join_code"], "name": "Dana"})).json()
         row = await recv(console)
-        assert '<div id="participants" hx-swap-oob="beforeend">' in row and ">Dana</span>" in row
+        assert '<div id="participants" hx-swap-oob="beforeend">' in row and "><bdi>Dana</bdi></span>" in row
         await api.delete(f"{API}/participants/{joined['participant_id']}", headers=host)
         assert f'<div id="participant-{joined["participant_id"]}" hx-swap-oob="delete"></div>' in await recv(console)
 
@@ -200,7 +200,7 @@ async def test_a_removed_participants_build_ons_leave_every_board_live(server: L
         after = {name: await recv(socket) for name, socket in screens}
     for name, frame in after.items():
         assert f'id="note-{note["id"]}-thread" hx-swap-oob="true"' in frame, name
-        assert "Buy cheap watches" not in frame and "Site 1 built on this" not in frame, name
+        assert "Buy cheap watches" not in frame and "<bdi>Site 1</bdi> built on this" not in frame, name
         assert "And free buses" in frame, name
     assert f'action="/build-ons/{kind["id"]}/delete">' in after["console"]  # the redrawn thread keeps the console's buttons
     assert f'action="/build-ons/{kind["id"]}/delete" hidden>' in after["board"]

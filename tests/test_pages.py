@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
+from tests.api_helpers import csrf_ready
 from workshop.config import Settings
 from workshop.web.app import create_app
 
@@ -28,12 +29,12 @@ def app_settings(tmp_path: Path) -> Settings:
 def browser(app_settings: Settings) -> Iterator[TestClient]:
     """One person's browser: cookies are kept between requests, redirects are not followed."""
     with TestClient(create_app(app_settings), follow_redirects=False) as client:
-        yield client
+        yield csrf_ready(client)
 
 
 def other_browser(client: TestClient) -> TestClient:
     """A second person on the same running app, with a cookie jar of their own."""
-    return TestClient(client.app, follow_redirects=False)
+    return csrf_ready(TestClient(client.app, follow_redirects=False))
 
 
 def create_event(host: TestClient, **fields: str) -> str:
@@ -50,7 +51,7 @@ def add_site(host: TestClient, event_id: str, name: str, angle: str = "") -> tup
     added = host.post(f"/host/{event_id}/sites", data={"name": name, "angle": angle})
     assert added.status_code == 303, added.text
     page = host.get(f"/host/{event_id}").text
-    heading = re.search(r'id="site-([\w-]+)-heading">' + re.escape(html.escape(name)) + r' <span class="board__code">([^<]+)</span>', page)
+    heading = re.search(r'id="site-([\w-]+)-heading"><bdi>' + re.escape(html.escape(name)) + r'</bdi> <span class="board__code">([^<]+)</span>', page)
     assert heading, page
     return heading.group(1), heading.group(2)
 
@@ -146,6 +147,9 @@ def test_pages_of_a_danish_event_speak_danish_unless_the_person_chose(browser: T
     assert '<html lang="da">' in join_page.text and "Deltag i Aarhus" in join_page.text
     join(phone, code)
     assert "Skriv en seddel" in phone.get(f"/sites/{site_id}/phone").text
+    refused = phone.post(f"/sites/{site_id}/notes", data={"text": "  "})  # the phone page again, its sentence in Danish too
+    assert refused.status_code == 422
+    assert '<html lang="da">' in refused.text and "Skriv noget først." in refused.text
 
     chosen = phone.get(f"/sites/{site_id}/phone?lang=en")
     assert '<html lang="en">' in chosen.text and "Post a note" in chosen.text
@@ -288,14 +292,15 @@ class _Forms(HTMLParser):
 
 
 def form_fields(page: str, action: str) -> dict[str, list[str]]:
-    """The fields the form posting to `action` sends as the page shows it (checkboxes as ticked)."""
+    """The fields the form posting to `action` sends as the page shows it (checkboxes as ticked),
+    besides its CSRF token (tests/test_security.py checks that every form has one)."""
     parser = _Forms()
     parser.feed(page)
     for found, pairs in parser.forms:
         if found == action:
             fields: dict[str, list[str]] = {}
             for name, value in pairs:
-                if name != "__selected__":
+                if name not in ("__selected__", "csrftoken"):
                     fields.setdefault(name, []).append(value)
             return fields
     raise AssertionError(f"no form posts to {action}")
@@ -318,7 +323,8 @@ def text_of(page: str, element_id: str) -> str:
         if depth == 0:
             position = start + match.end()
             break
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page[start:position])).split())
+    inline = re.sub(r"</?bdi>", "", page[start:position])  # user text's bidi island: part of its sentence, no space
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", inline)).split())
 
 
 def facilitator_browser(host: TestClient, event_id: str, site_id: str) -> TestClient:
@@ -464,7 +470,7 @@ def test_the_console_runs_its_own_site_only(browser: TestClient) -> None:
     assert "Odense: not started" in text_of(browser.get(f"/host/{event_id}").text, f"clock-status-{odense}")
     # A phone cannot run the clock either.
     phone = other_browser(browser)
-    join(phone, re.search(r'id="site-' + aalborg + r'-heading">Aalborg <span class="board__code">([^<]+)<', page).group(1))  # type: ignore[union-attr]
+    join(phone, re.search(r'id="site-' + aalborg + r'-heading"><bdi>Aalborg</bdi> <span class="board__code">([^<]+)<', page).group(1))  # type: ignore[union-attr]
     assert phone.post(f"/sites/{aalborg}/clock", data={"action": "next"}).status_code == 403
 
     # Extending before a phase runs is refused in words, not with a 500.

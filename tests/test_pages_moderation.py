@@ -160,13 +160,13 @@ def test_the_console_deletes_an_abusive_build_on_without_javascript(browser: Tes
     event_id, aalborg, odense, facilitator, phone = setup(browser)
     benches = note_id(facilitator.get(f"/sites/{aalborg}/console").text, "Benches by the water")
     troll = other_browser(browser)
-    code = re.search(r'id="site-' + odense + r'-heading">Odense <span class="board__code">([^<]+)<', browser.get(f"/host/{event_id}").text)
+    code = re.search(r'id="site-' + odense + r'-heading"><bdi>Odense</bdi> <span class="board__code">([^<]+)<', browser.get(f"/host/{event_id}").text)
     assert code
     join(troll, code.group(1))
     assert troll.post(f"/notes/{benches}/build-ons", data={"text": "Buy cheap watches"}).status_code == 303
     console = facilitator.get(f"/sites/{aalborg}/console").text
     spam = re.search(r'<form class="thread__delete" method="post" action="/build-ons/([\w-]+)/delete">\s*'
-                     r'<button class="button" type="submit">Delete<span class="visually-hidden">: Buy cheap watches</span>', console)
+                     r'<input type="hidden" name="csrftoken" value="[^"]+">\s*<button class="button" type="submit">Delete<span class="visually-hidden">: Buy cheap watches</span>', console)
     assert spam, "the console shows the build-on's delete button, named by its text"
     # Odense's facilitator moderates Odense, not the thread under Aalborg's note.
     assert facilitator_browser(browser, event_id, odense).post(f"/build-ons/{spam.group(1)}/delete").status_code == 403

@@ -15,7 +15,7 @@ import pytest
 from starlette.testclient import TestClient
 from websockets.asyncio.client import connect
 
-from tests.api_helpers import API, bearer, check_error, join, make_event, post_note, query_token, running
+from tests.api_helpers import API, bearer, check_error, csrf_ready, join, make_event, post_note, query_token, running
 from tests.servers import LiveServer
 from tests.test_cli import workshop as run_cli
 from tests.test_live import auth, live_url, messages, new_event
@@ -113,7 +113,7 @@ async def test_deleting_an_event_closes_its_live_sockets_with_4004(tmp_path: Pat
 def browser(tmp_path: Path) -> Iterator[TestClient]:
     """One person's browser: cookies kept, redirects not followed."""
     with TestClient(create_app(Settings(database=str(tmp_path / "pages.db"))), follow_redirects=False) as client:
-        yield client
+        yield csrf_ready(client)
 
 
 def test_the_host_deletes_the_event_after_typing_its_title(browser: TestClient) -> None:

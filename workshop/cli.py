@@ -18,7 +18,7 @@ from pathlib import Path
 from workshop import __version__, retention
 from workshop.access import Tokens
 from workshop.bus import MemoryBus, open_bus
-from workshop.config import Settings
+from workshop.config import RateLimits, Settings
 from workshop.domain.agenda import stamp
 from workshop.domain.errors import RuleError
 from workshop.domain.models import Event
@@ -59,13 +59,22 @@ def _settings(args: argparse.Namespace) -> Settings:
         public_url=(args.public_url.rstrip("/") if getattr(args, "public_url", None) else None),
         retention_days=getattr(args, "retention_days", None),
         access_log=False if getattr(args, "no_access_log", False) else None,
+        allowed_hosts=_names(getattr(args, "allowed_hosts", None)),
     )
+
+
+def _names(listed: str | None) -> tuple[str, ...] | None:
+    """A comma-separated command-line list, or None when the flag was not given (the environment decides)."""
+    if listed is None:
+        return None
+    return tuple(name.strip() for name in listed.split(",") if name.strip())
 
 
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from workshop.web.app import create_app
+    from workshop.web.live import MAX_CLIENT_FRAME
 
     settings = _settings(args)
     open_bus(settings.redis_url)  # a bad URL is refused here, in a sentence, not as a failed start-up
@@ -81,7 +90,7 @@ def serve(args: argparse.Namespace) -> int:
         log_level=args.log_level,
         ws="websockets-sansio",
         ws_per_message_deflate=False,  # small notes: compression costs more CPU and memory than it saves
-        ws_max_size=64 * 1024,  # client messages are small JSON; refuse anything bigger at the frame level
+        ws_max_size=MAX_CLIENT_FRAME,  # client messages are small JSON; refuse anything bigger at the frame level
         proxy_headers=True,
         access_log=settings.access_log,  # its lines carry `?token=` links: docs/privacy.md
     )
@@ -256,6 +265,14 @@ def _days(text: str) -> int:
     return days
 
 
+def _rate_help() -> str:
+    """The rate limits, for `workshop serve --help`: set only through the environment (docs/deployment.md)."""
+    defaults = RateLimits()
+    lines = ["rate limits, set in the environment (WORKSHOP_RATE_LIMITS=off lifts them all; docs/deployment.md):"]
+    lines += [f"  WORKSHOP_RATE_{name.upper():<24} default {getattr(defaults, name)}" for name in RateLimits.names()]
+    return "\n".join(lines)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="workshop", description="Open Workshop: one workshop in several places at once.")
     top.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -269,10 +286,13 @@ def parser() -> argparse.ArgumentParser:
         sub.add_argument("--port", type=int, help="port (env WORKSHOP_PORT; default 8000)")
         sub.add_argument("--public-url", help="the address people use, for links and QR codes (env WORKSHOP_PUBLIC_URL)")
 
-    run = commands.add_parser("serve", help="run the web server")
+    run = commands.add_parser("serve", help="run the web server", epilog=_rate_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
     with_store(run)
     with_address(run)
     run.add_argument("--redis-url", help="redis://HOST:PORT/DB shared by several app processes (env WORKSHOP_REDIS_URL; default: none, one process)")
+    run.add_argument("--allowed-hosts", metavar="HOSTS",
+                     help="comma-separated host names to answer to, e.g. workshop.example.org (env WORKSHOP_ALLOWED_HOSTS; "
+                          "default: the public URL's host and localhost, or any host without a public URL)")
     run.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     run.add_argument("--retention-days", type=_days, metavar="N",
                      help="delete closed events N days after they closed (env WORKSHOP_RETENTION_DAYS; default 0: keep them)")

@@ -24,7 +24,7 @@ import pytest_asyncio
 from tests.servers import LiveServer
 
 try:
-    from playwright.async_api import Browser, BrowserContext, async_playwright
+    from playwright.async_api import Browser, BrowserContext, ConsoleMessage, async_playwright
 except ImportError:  # pragma: no cover - the test extra is not installed
     async_playwright = None  # type: ignore[assignment]
 
@@ -68,6 +68,9 @@ class Contexts:
         self.browser = browser
         self.base_url = base_url
         self.opened: list[BrowserContext] = []
+        # What the browser refused under the Content-Security-Policy (an inline style or script, a
+        # foreign connection): every browser test fails on one, so a page that needs one cannot land.
+        self.csp_violations: list[str] = []
 
     async def phone(self, **options: Any) -> BrowserContext:
         return await self.new(viewport=PHONE, is_mobile=True, has_touch=True, **options)
@@ -79,8 +82,14 @@ class Contexts:
         options.setdefault("locale", "en-GB")
         context = await self.browser.new_context(base_url=self.base_url, **options)
         context.set_default_timeout(10_000)
+        context.on("console", self._watch_for_csp)
         self.opened.append(context)
         return context
+
+
+    def _watch_for_csp(self, message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            self.csp_violations.append(f"{message.location.get('url', '')}: {message.text}")
 
 
 @pytest_asyncio.fixture(loop_scope="module")
@@ -89,6 +98,7 @@ async def contexts(browser: Browser, server: LiveServer) -> AsyncIterator[Contex
     yield opened
     for context in opened.opened:
         await context.close()
+    assert not opened.csp_violations, "\n".join(opened.csp_violations)
 
 
 @dataclass

@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from playwright.async_api import BrowserContext, Locator, Page, expect
 
 LIVE_TIMEOUT = 5_000  # ms: how long a live update may take to show (it normally takes well under a second)
@@ -83,7 +85,8 @@ async def axe(page: Page) -> list[dict[str, Any]]:
     """The page's serious and critical violations, after waiting for it to settle."""
     await page.wait_for_load_state("load")
     if not await page.evaluate("typeof window.axe !== 'undefined'"):
-        await page.add_script_tag(path=str(AXE))
+        # Evaluated by the driver, not added as an inline <script>: the page's CSP rightly refuses those.
+        await page.evaluate(AXE.read_text(encoding="utf-8"))
     results = await page.evaluate(
         """async () => {
             const r = await axe.run(document, {resultTypes: ["violations"]});
@@ -106,3 +109,11 @@ def describe(found: dict[str, list[dict[str, Any]]]) -> str:
             if len(violation["nodes"]) > 5:
                 lines.append(f"    ... and {len(violation['nodes']) - 5} more")
     return "".join(lines)
+
+
+def like_app_js(client: httpx.Client, page: str) -> httpx.Client:
+    """A test's own cookie client, set up to change things as the pages do: it opens `page` (which
+    sets the CSRF cookie) and then sends that token as the X-CSRFToken header, as app.js does."""
+    assert client.get(page).status_code == 200
+    client.headers["x-csrftoken"] = client.cookies["csrftoken"]
+    return client

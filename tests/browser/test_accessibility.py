@@ -16,7 +16,7 @@ import pytest
 from playwright.async_api import Page, expect
 
 from tests.browser.conftest import PHONE, SCREEN, Contexts, Event, make_event
-from tests.browser.helpers import AXE, axe, describe, join_by_code, live_page, post_note, shows_once
+from tests.browser.helpers import AXE, axe, describe, join_by_code, like_app_js, live_page, post_note, shows_once
 from tests.servers import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
@@ -51,6 +51,7 @@ def event(server: LiveServer) -> Event:
     with httpx.Client(base_url=server.url, timeout=10) as odense:
         # Themes: one with Odense's first note in it (boxes, counts, labels, the console's selects), and one empty.
         assert odense.get(made.sites[1].facilitator_url.removeprefix(server.url)).status_code == 303  # the facilitator's cookie
+        like_app_js(odense, f"/sites/{made.sites[1].id}/console")
         for name in ("Public transport", "Who pays"):
             assert odense.post(f"/sites/{made.sites[1].id}/themes", data={"name": name}).status_code == 303
         console = odense.get(f"/sites/{made.sites[1].id}/console").text

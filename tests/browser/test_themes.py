@@ -11,7 +11,7 @@ import pytest
 from playwright.async_api import expect
 
 from tests.browser.conftest import Contexts, Event, make_event
-from tests.browser.helpers import LIVE_TIMEOUT, live_page, still_same_document
+from tests.browser.helpers import LIVE_TIMEOUT, like_app_js, live_page, still_same_document
 from tests.servers import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
@@ -35,6 +35,7 @@ def setup(server: LiveServer, event: Event) -> tuple[dict[str, str], str]:
             assert posted.status_code == 201, posted.text
             notes[text] = posted.json()["id"]
         assert client.get(aalborg.facilitator_url.removeprefix(server.url)).status_code == 303  # the facilitator's cookie
+        like_app_js(client, f"/sites/{aalborg.id}/console")
         made = client.post(f"/sites/{aalborg.id}/themes", data={"name": "Bikes"})
         assert made.status_code == 303, made.text
         found = re.search(r"#theme-([\w-]+)$", made.headers["location"])

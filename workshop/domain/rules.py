@@ -45,16 +45,30 @@ def clean_text(value: str) -> str:
     exports and terminals, so they never enter the store. Lone surrogates (which JSON can carry
     but UTF-8 cannot store) are not text at all and are dropped too.
     """
-    value = "".join(ch for ch in value if unicodedata.category(ch) != "Cs")
-    value = unicodedata.normalize("NFC", value)
-    value = "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch) != "Cc")
-    value = value.replace("\r", "")
-    return value.strip()
+    value = "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch) not in ("Cs", "Cc"))
+    # NFC last: a control character dropped after it could leave an accent beside its letter
+    # uncomposed ("e\x01\u0301"), text that a second cleaning would change.
+    return unicodedata.normalize("NFC", value).strip()
+
+
+# Characters that draw nothing although Unicode files them as letters, symbols or marks: the Hangul
+# and halfwidth fillers, the blank Braille pattern, Khmer's inherent vowels, the combining grapheme
+# joiner and the variation selectors (all Default_Ignorable or blank by design; favourites for
+# "invisible" user names elsewhere).
+_BLANK = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")
+_BLANK_RANGES = ((0x180B, 0x180F), (0xFE00, 0xFE0F), (0xE0100, 0xE01EF))
+
+
+def _draws_nothing(ch: str) -> bool:
+    code = ord(ch)
+    return (
+        unicodedata.category(ch)[0] in "CZ" or ch in _BLANK or any(low <= code <= high for low, high in _BLANK_RANGES)
+    )
 
 
 def _visible(value: str) -> bool:
-    """Whether anything would show: zero-width and formatting characters alone count as empty."""
-    return any(unicodedata.category(ch)[0] not in "CZ" for ch in value)
+    """Whether anything would show: zero-width, formatting and blank characters alone count as empty."""
+    return not all(_draws_nothing(ch) for ch in value)
 
 
 def _single_line(value: str) -> str:
@@ -123,8 +137,11 @@ def site_angle(value: str | None) -> str:
 
 
 def display_name(value: str | None) -> str | None:
-    """A participant's optional display name; blank means anonymous."""
+    """A participant's optional display name; blank means anonymous. A name of invisible characters
+    only is refused rather than kept: it would show as nobody, yet not as anonymous either."""
     cleaned = bounded(value or "", field="name", maximum=DISPLAY_NAME_MAX, minimum=0)
+    if cleaned and not _visible(cleaned):
+        raise RuleError("empty", "name must not be empty: it has no visible character (leave it blank to stay anonymous).", "name")
     return cleaned or None
 
 

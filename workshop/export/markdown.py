@@ -1,13 +1,16 @@
 """The summary as Markdown: for an e-mail, a wiki or a case file. Tables where the HTML has charts.
 
 Every text people typed is escaped (`text`), so a note that reads `<script>` or `# Vote now` is shown
-as those characters, never as markup, in any CommonMark viewer.
+as those characters, never as markup, in any CommonMark viewer. Text with bidi controls or written
+right to left is also set between FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE (`bidi.isolated`),
+as the HTML summary puts it in `<bdi>`: an override left open in a name cannot reverse the rest of its line.
 """
 
 from __future__ import annotations
 
 import re
 
+from workshop import bidi
 from workshop.export import labels
 from workshop.export.summary import NoteLine, Participation, SiteSummary, Summary
 from workshop.i18n import format_datetime, format_number, format_time, gettext as _, ngettext
@@ -19,7 +22,7 @@ _LIST_START = re.compile(r"^(\s*)([-+=]|\d+[.)])")
 def text(value: str) -> str:
     """User text as literal Markdown on one line: punctuation escaped, line breaks as spaces."""
     one_line = " ".join(value.split())
-    return _LIST_START.sub(r"\1\\\2", _SPECIAL.sub(r"\\\1", one_line))
+    return bidi.isolated(_LIST_START.sub(r"\1\\\2", _SPECIAL.sub(r"\\\1", one_line)))
 
 
 def render(summary: Summary) -> str:

@@ -42,6 +42,10 @@ UNAVAILABLE: tuple[type[BaseException], ...] = (
     asyncpg.InsufficientResourcesError,
     asyncpg.OperatorInterventionError,
     asyncpg.ReadOnlySQLTransactionError,
+    # An idle connection the server ended (a failover, pg_terminate_backend) can be handed out by
+    # the pool before asyncpg notices it is closed; using it fails with "cannot switch to state ..."
+    # (MagicStack/asyncpg#1069). The pool drops it on release, so the next request gets a fresh one.
+    asyncpg.InternalClientError,
 )
 # One process at a time applies migrations to a schema; the others wait, then find them applied.
 MIGRATION_LOCK = "SELECT pg_advisory_xact_lock(hashtext('workshop.migrate:' || coalesce(current_schema(), '')))"
@@ -72,7 +76,15 @@ def translate(sql: str) -> tuple[str, tuple[str, ...]]:
 
 
 def _positional(args: Args, names: tuple[str, ...]) -> Sequence[Any]:
-    return [args[name] for name in names] if names else args  # type: ignore[call-overload, index]
+    values = [args[name] for name in names] if names else args  # type: ignore[call-overload, index]
+    return [_sendable(value) for value in values]
+
+
+def _sendable(value: Any) -> Any:
+    """A value PostgreSQL accepts: its text cannot hold NUL, and asyncpg refuses a parameter with one
+    (a 500). No stored text has one (the rules drop control characters), so a NUL can only come in a
+    looked-up id (`/notes/%00`, `{"into": "\\u0000"}`): as U+FFFD it matches nothing, as on SQLite."""
+    return value.replace("\x00", "\ufffd") if isinstance(value, str) and "\x00" in value else value
 
 
 def _rowcount(status: str) -> int:
@@ -96,7 +108,7 @@ class _Connection:
         return _rowcount(await self.raw.execute(query, *_positional(args, names)))
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        await self.raw.executemany(translate(sql)[0], rows)
+        await self.raw.executemany(translate(sql)[0], [[_sendable(value) for value in row] for row in rows])
 
 
 def pool_settings(url: str) -> tuple[str, int]:

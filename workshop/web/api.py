@@ -31,6 +31,7 @@ from workshop.web.access import require
 from workshop.web.bodies import flag_param, read_json
 from workshop.web.errors import ApiError
 from workshop.web.qr import qr_svg
+from workshop.web.throttle import Action, admit, admit_new_event, code_tried
 
 
 def service(request: Request) -> Workshop:
@@ -90,6 +91,7 @@ def _int_param(request: Request, name: str, default: int, *, minimum: int = 0, m
 
 
 async def create_event(request: Request) -> Response:
+    admit_new_event(request)
     body = await read_json(request, schemas.EventCreate)
     created = await service(request).create_event(
         title=body.title, theme=body.theme, language=body.language, description=body.description, timezone=body.timezone, kit=body.kit
@@ -167,7 +169,8 @@ async def site_qr(request: Request) -> Response:
 
 async def join(request: Request) -> Response:
     body = await read_json(request, schemas.Join)
-    joined = await service(request).join(body.code, name=body.name, role=body.role)
+    with code_tried(request, joining=True):
+        joined = await service(request).join(body.code, name=body.name, role=body.role)
     participant = joined.participant
     return JSONResponse(
         {
@@ -192,6 +195,7 @@ async def create_note(request: Request) -> Response:
         return await post_for(request, site_id, body)
     principal = await require(request, lambda p: p.is_participant_of(site_id), "post notes at this site")
     assert principal.participant_id is not None
+    admit(request, Action.POST, principal)
     written = await service(request).post_note(
         principal.participant_id, body.text, kind=body.kind, colour=body.colour, client_id=body.client_id
     )
@@ -212,6 +216,7 @@ async def update_note(request: Request) -> Response:
     principal = await require(
         request, lambda p: p.participant_id == note.participant_id or p.can_facilitate(note.event_id, note.site_id), "edit this note"
     )
+    admit(request, Action.CHANGE, principal)  # the author; a moderator is not counted
     body = await read_json(request, schemas.NoteUpdate)
     if body.visible is not None:
         await require(request, lambda p: p.can_facilitate(note.event_id, note.site_id), "hide or restore notes at this site")
@@ -223,7 +228,8 @@ async def update_note(request: Request) -> Response:
 
 
 async def delete_note(request: Request) -> Response:
-    note, _ = await _own_note(request, "delete this note")
+    note, principal = await _own_note(request, "delete this note")
+    admit(request, Action.CHANGE, principal)
     await service(request).delete_note(note.id)
     return Response(status_code=204)
 
@@ -332,6 +338,7 @@ async def create_build_on(request: Request) -> Response:
     """Any participant of the event builds on any site's note (the phase of their own site decides)."""
     note = await service(request).note_of(request.path_params["note_id"])
     principal = await require(request, lambda p: p.is_participant_in(note.event_id), "build on this event's notes")
+    admit(request, Action.POST, principal)
     body = await read_json(request, schemas.BuildOnCreate)
     assert principal.participant_id is not None
     written = await service(request).build_on(principal.participant_id, note.id, body.text, client_id=body.client_id)
@@ -342,11 +349,12 @@ async def create_build_on(request: Request) -> Response:
 async def delete_build_on(request: Request) -> Response:
     """Its author, or a moderator of the note's site (that site's facilitator, or the host)."""
     build_on = await service(request).build_on_of(request.path_params["build_on_id"])
-    await require(
+    principal = await require(
         request,
         lambda p: p.participant_id == build_on.participant_id or p.can_facilitate(build_on.event_id, build_on.site_id),
         "delete this build-on",
     )
+    admit(request, Action.CHANGE, principal)
     await service(request).delete_build_on(build_on.id)
     return Response(status_code=204)
 
@@ -390,6 +398,7 @@ async def _voter(request: Request) -> tuple[str, str]:
     note = await service(request).note_of(request.path_params["note_id"])
     principal = await require(request, lambda p: p.is_participant_in(note.event_id), "vote on this note")
     assert principal.participant_id is not None
+    admit(request, Action.VOTE, principal)
     return principal.participant_id, note.id
 
 

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -23,8 +24,11 @@ from workshop.service import Workshop
 from workshop.store import open_store
 from workshop.store.ids import new_secret
 from workshop.web import api, live, pages
+from workshop.web.csrf import CsrfProtection
 from workshop.web.errors import handlers
+from workshop.web.headers import SecurityHeaders
 from workshop.web.limits import BodyLimit
+from workshop.web.throttle import Throttle
 from workshop.web.templating import LocaleMiddleware, make_templates, render_fragment
 
 
@@ -45,6 +49,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await bus.connect()  # never fails for want of Redis: the bus retries in the background
         # A generated key is kept in the store, so tokens stay valid across restarts.
         secret_key = settings.secret_key or await store.setting("secret_key", new_secret(32))
+        app.state.secret_key = secret_key  # also signs the CSRF cookie (workshop/web/csrf.py)
         app.state.workshop = Workshop(store, Tokens(secret_key, store), bus)
         app.state.tokens = app.state.workshop.tokens
         app.state.rooms = Rooms(store, bus)
@@ -75,9 +80,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=routes,
         lifespan=lifespan,
         exception_handlers={**handlers(pages.error_page), pages.PageError: pages.error_page},  # type: ignore[dict-item]
-        middleware=[Middleware(BodyLimit, max_bytes=settings.max_body_bytes), Middleware(LocaleMiddleware)],
+        middleware=[
+            Middleware(SecurityHeaders),  # outermost, so every answer carries them, refusals included
+            Middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts()),
+            Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+            Middleware(LocaleMiddleware),
+            Middleware(CsrfProtection, page_error=pages.status_page, secure_cookie=settings.public_url.startswith("https://")),
+        ],
     )
     app.state.settings = settings
+    app.state.throttle = Throttle(settings.rate_limits)  # a bad WORKSHOP_RATE_* value is refused here, before serving
     app.state.templates = make_templates()
     app.state.render_fragment = lambda name, lang, **context: render_fragment(app.state.templates, name, lang, **context)
     app.state.ready = False

@@ -34,20 +34,21 @@ HTTP_CODES = {
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.headers = headers or {}  # e.g. Retry-After on a 429 (workshop/web/throttle.py)
 
 
-def error_response(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": code, "message": message}, status_code=status)
+def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": code, "message": message}, status_code=status, headers=headers)
 
 
 async def api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
-    return error_response(exc.status, exc.code, exc.message)
+    return error_response(exc.status, exc.code, exc.message, exc.headers)
 
 
 # Rules broken by the event's state at that moment, not by the input: the same request may succeed later.
@@ -79,9 +80,18 @@ async def not_found(request: Request, exc: Exception) -> Response:
     return error_response(404, "not_found", "No such record, or it was deleted.")
 
 
+# Seconds a client is asked to wait before trying again after a 503 `unavailable` (a phone's outbox
+# retries every 3 s anyway): a database away, a full disk or a read-only file needs someone to act.
+RETRY_UNAVAILABLE_AFTER = 5
+
+
 async def store_unavailable(request: Request, exc: Exception) -> Response:
+    # The cause (full, read-only, lost) goes to the log for the operator; people get no path or SQL.
     log.error("store unavailable: %s", exc)
-    return error_response(503, "unavailable", "The server cannot save right now; please try again shortly.")
+    return error_response(
+        503, "unavailable", "The server cannot save right now; nothing was saved. Please try again shortly.",
+        {"Retry-After": str(RETRY_UNAVAILABLE_AFTER)},
+    )
 
 
 async def http_error(request: Request, exc: Exception) -> Response:

@@ -28,6 +28,7 @@ from workshop.service import Workshop
 from workshop.web.access import require
 from workshop.web.bodies import flag_param
 from workshop.web.errors import ApiError
+from workshop.web.headers import inline_styles_policy
 
 RENDERS = 2  # exports rendered at once; more wait their turn instead of taking every core from the live rooms
 # Letters a plain ASCII file name spells out, so "Grønne gader" downloads as "groenne-gader".
@@ -84,6 +85,6 @@ async def export_event(request: Request) -> Response:
         "Cache-Control": "no-store",  # it may hold names and hidden notes: no copy in a shared cache
         "X-Content-Type-Options": "nosniff",
     }
-    if fmt == "html":  # opened in place anyway: it may use its own inline styles, and nothing else
-        headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    if fmt == "html":  # opened in place anyway: its own inline style block may apply, and nothing else
+        headers["Content-Security-Policy"] = inline_styles_policy(body.decode() if isinstance(body, bytes) else body)
     return Response(body, media_type=chosen.media_type, headers=headers)

@@ -28,10 +28,12 @@ from workshop.live.views import (
 from workshop.service import Workshop
 from workshop.store import NotFound, StoreUnavailable
 from workshop.web.access import principals
+from workshop.web.throttle import Action, Refusal, Throttled, admit, throttle_of
 
 log = logging.getLogger("workshop.live")
 
 MAX_CLIENT_MESSAGE = 4096  # characters: a note is at most 500, so this is plenty
+MAX_CLIENT_FRAME = 64 * 1024  # bytes: uvicorn's ws_max_size (workshop/cli.py) closes a bigger frame with 1009
 REPLAY_PAGE = 1000
 
 CLOSE_UNAUTHORIZED = 4001
@@ -39,6 +41,7 @@ CLOSE_BAD_REQUEST = 4000
 CLOSE_FORBIDDEN = 4003
 CLOSE_NOT_FOUND = 4004
 CLOSE_TRY_AGAIN = 1013  # "try again later": htmx's ws extension reconnects on it, then resyncs
+CLOSE_TOO_MANY = 4029  # kept sending past its message limit (like HTTP 429); htmx does not reconnect on it
 HTML_VIEWS: dict[str, type[HtmlView]] = {
     "site-board": SiteBoardView, "shared-board": SharedBoardView, "phone": PhoneView, "console": ConsoleView, "host": HostView,
 }
@@ -144,6 +147,10 @@ async def answer(websocket: WebSocket, workshop: Workshop, principal: Principal,
     if kind == "ping":
         return {"type": "pong"}
     if kind == "note.create":
+        try:
+            admit(websocket, Action.POST, principal)  # the same limit as posting through the API
+        except Throttled as slow:
+            return {"type": "error", "error": slow.code, "message": slow.message, "retry_after": slow.retry_after}
         return await post_over_socket(workshop, principal, incoming)
     return {"type": "error", "error": "unknown_type", "message": "Known message types: ping, note.create."}
 
@@ -166,16 +173,33 @@ async def post_over_socket(workshop: Workshop, principal: Principal, incoming: d
 
 
 async def read_client(websocket: WebSocket, workshop: Workshop, principal: Principal) -> None:
+    throttle = throttle_of(websocket)
+    socket = throttle.new_socket()
     while True:
         incoming = await websocket.receive()
         if incoming["type"] == "websocket.disconnect":
             return
         text = incoming.get("text")
-        if text is None:
-            reply: dict[str, Any] = {"type": "error", "error": "text_only", "message": "Send text frames of JSON."}
+        refusal = throttle.live_message(socket)
+        if refusal is not None and refusal.close:
+            await close_flooding(websocket)
+            return
+        if refusal is not None:
+            reply = too_many(refusal)
+        elif text is None:
+            reply = {"type": "error", "error": "text_only", "message": "Send text frames of JSON."}
         else:
             reply = await answer_safely(websocket, workshop, principal, text)
         await websocket.send_text(encode(reply))
+
+
+def too_many(refusal: Refusal) -> dict[str, Any]:
+    """The answer to a message over the socket's limit, which is not read."""
+    return {
+        "type": "error", "error": "too_many_messages", "retry_after": refusal.retry_after,
+        "message": f"Too many messages: this one was not read. Send again in {refusal.retry_after} s; "
+                   f"a socket that keeps sending is closed ({CLOSE_TOO_MANY}).",
+    }
 
 
 async def answer_safely(websocket: WebSocket, workshop: Workshop, principal: Principal, text: str) -> dict[str, Any]:
@@ -233,6 +257,15 @@ async def live(websocket: WebSocket) -> None:
         rooms.leave(room, view, connection)
         with contextlib.suppress(Exception):
             await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def close_flooding(websocket: WebSocket) -> None:
+    """A socket that kept sending past its limit: told why, then closed with 4029; the others are untouched."""
+    reason = "too many messages"
+    with contextlib.suppress(Exception):
+        async with asyncio.timeout(5):
+            await websocket.send_text(encode({"type": "error", "error": "too_many_messages", "message": "Too many messages: this socket is closed."}))
+            await websocket.close(CLOSE_TOO_MANY, reason)
 
 
 async def close_ended(websocket: WebSocket, code: int, reason: str) -> None:

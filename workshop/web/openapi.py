@@ -75,13 +75,18 @@ MODELS: list[type[BaseModel]] = [
 ERRORS = {
     "400": "Malformed JSON.",
     "401": "No valid token.",
-    "403": "The token does not allow this.",
+    "403": "The token does not allow this (or a call made with cookies left out its x-csrftoken header: csrf_failed).",
     "404": "No such record.",
     "409": "The event's state does not allow this (for example, it is closed).",
     "413": "The body is too large.",
+    "415": "A call made with cookies (a browser's) must send its body as application/json.",
     "422": "A field is missing, unknown, of the wrong type or breaks a rule (too long, empty, ...).",
+    "429": "Too many requests: past a rate limit (per participant, or per address; docs/api.md). Nothing was done; send it again after Retry-After.",
     "503": "Not available right now (for suggestions: the engine is still reading the event's notes); try again shortly.",
 }
+RETRY_AFTER = {"Retry-After": {"description": "Whole seconds to wait before sending again.", "schema": {"type": "integer", "minimum": 1}}}
+# What any call with a JSON body may answer about the body itself (workshop/web/bodies.py).
+BODY_ERRORS = (400, 413, 415, 422)
 
 
 def _ref(model: type[BaseModel]) -> dict[str, str]:
@@ -109,6 +114,11 @@ def _op(
     responses: dict[str, Any] = {str(status): success}
     for code in errors:
         responses[str(code)] = {"description": ERRORS[str(code)], **_json(schemas.Error)}
+        if code == 429:
+            responses[str(code)]["headers"] = RETRY_AFTER
+    if body is not None and not secured:
+        # Open to anyone, but a browser's call carries cookies, and must then prove it came from our pages (workshop/web/csrf.py).
+        responses["403"] = {"description": "A call made with cookies left out its x-csrftoken header (csrf_failed).", **_json(schemas.Error)}
     operation: dict[str, Any] = {"summary": summary, "description": f"Who may call it: {who}.", "responses": responses}
     if body is not None:
         operation["requestBody"] = {"required": True, **_json(body)}
@@ -129,6 +139,12 @@ def _query(name: str, description: str, minimum: int, maximum: int | None = None
     return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
 
 
+def _healthz_op() -> dict[str, Any]:
+    operation = _op("Is the server ready?", "anyone", (200, schemas.Health, "The store is open."), errors=(503,), secured=False)
+    operation["responses"]["503"]["description"] = "Not yet, or no longer: the store is opening or closing."
+    return operation
+
+
 def _export_op() -> dict[str, Any]:
     """The summary (md, html, pdf), the notes (csv) or the whole event (json), as a download (docs/export.md)."""
     operation = _op(
@@ -143,23 +159,26 @@ def _export_op() -> dict[str, Any]:
              "description": "Include hidden and merged notes (default false). JSON with both flags is complete and importable."},
         ),
     )
-    types = ("text/markdown", "text/html", "application/pdf", "text/csv", "application/json")
-    operation["responses"]["200"]["content"] = {media: {"schema": {"type": "string", "format": "binary"}} for media in types}
+    types = ("text/markdown", "text/html", "application/pdf", "text/csv")
+    content: dict[str, Any] = {media: {"schema": {"type": "string", "format": "binary"}} for media in types}
+    # A JSON download is still JSON: the event as one object (its fields: docs/export.md).
+    content["application/json"] = {"schema": {"type": "object", "description": "The whole event, versioned (docs/export.md)."}}
+    operation["responses"]["200"]["content"] = content
     operation["responses"]["400"]["description"] = "The format is missing or unknown."
     return operation
 
 
 def paths() -> dict[str, dict[str, Any]]:
     event, site, note = _path("event_id"), _path("site_id"), _path("note_id")
-    body_errors = (400, 413, 422)
+    body_errors = BODY_ERRORS
     return {
         "/healthz": {
-            "get": _op("Is the server ready?", "anyone", (200, schemas.Health, "The store is open."), errors=(), secured=False)
+            "get": _healthz_op()
         },
         "/api/v1/events": {
             "post": _op(
                 "Create an event", "anyone", (201, schemas.EventCreated, "The event, with its host token (shown once)."),
-                body=schemas.EventCreate, errors=body_errors, secured=False,
+                body=schemas.EventCreate, errors=(*body_errors, 429), secured=False,
             )
         },
         "/api/v1/events/{event_id}": {
@@ -206,7 +225,7 @@ def paths() -> dict[str, dict[str, Any]]:
                     "Upgrades to a websocket sending JSON messages: a snapshot (or, with since, every entry after it), "
                     "then every log entry as it is committed. Refusals are an accepted socket closed with 4000 (bad "
                     "parameters), 4001 (no valid token), 4003 (wrong event or foreign Origin) or 4004 (no such event). "
-                    "See docs/api.md."
+                    "A client that keeps sending messages past its rate limit is closed with 4029. See docs/api.md."
                 ),
                 "parameters": [
                     _query("since", "Replay every entry after this seq, then go live.", 0),
@@ -258,7 +277,7 @@ def paths() -> dict[str, dict[str, Any]]:
             "post": _op(
                 "Post a note", "a participant of the site; with on_behalf_of, the site's facilitator or the host",
                 (201, schemas.NoteOut, "The note; a retry with the same client_id returns the first note (header Idempotent-Replayed)."),
-                body=schemas.NoteCreate, errors=(*body_errors, 401, 403, 404, 409),
+                body=schemas.NoteCreate, errors=(*body_errors, 401, 403, 404, 409, 429),
             ),
         },
         "/api/v1/notes/{note_id}": {
@@ -267,9 +286,12 @@ def paths() -> dict[str, dict[str, Any]]:
                 "Edit a note; moderators also hide or restore it (visible)",
                 "its author (text, kind, colour); the site's facilitator or the host (also visible)",
                 (200, schemas.NoteOut, "The changed note; an edit's log entry keeps the text it replaced."),
-                body=schemas.NoteUpdate, errors=(*body_errors, 401, 403, 404, 409),
+                body=schemas.NoteUpdate, errors=(*body_errors, 401, 403, 404, 409, 429),
             ),
-            "delete": _op("Delete your note", "its author", (204, None, "Deleted."), errors=(401, 403, 404)),
+            "delete": _op(
+                "Delete your note", "its author", (204, None, "Deleted."),
+                errors=(401, 403, 404, 409, 429),  # closed, hidden by a moderator, or voted for or built on by others
+            ),
         },
         "/api/v1/notes/{note_id}/merge": {
             "parameters": [note],
@@ -300,7 +322,7 @@ def paths() -> dict[str, dict[str, Any]]:
         "/api/v1/join": {
             "post": _op(
                 "Join a site with its code", "anyone", (201, schemas.Joined, "A participant token for the site."),
-                body=schemas.Join, errors=(*body_errors, 404, 409), secured=False,
+                body=schemas.Join, errors=(*body_errors, 404, 409, 429), secured=False,
             )
         },
         "/api/v1/openapi.json": {
@@ -316,21 +338,21 @@ def paths() -> dict[str, dict[str, Any]]:
 
 
 def exchange_paths() -> dict[str, dict[str, Any]]:
-    body_errors = (400, 413, 422)
+    body_errors = BODY_ERRORS
     return {
         "/api/v1/notes/{note_id}/build-ons": {
             "parameters": [_path("note_id")],
             "post": _op(
                 "Build on a note (any site's)", "a participant of the event",
                 (201, schemas.BuildOnOut, "The build-on; a retry with the same client_id returns the first (header Idempotent-Replayed)."),
-                body=schemas.BuildOnCreate, errors=(*body_errors, 401, 403, 404, 409),
+                body=schemas.BuildOnCreate, errors=(*body_errors, 401, 403, 404, 409, 429),
             ),
         },
         "/api/v1/build-ons/{build_on_id}": {
             "parameters": [_path("build_on_id")],
             "delete": _op(
                 "Delete a build-on", "its author; the facilitator of the note's site, or the host (moderation)",
-                (204, None, "Deleted."), errors=(401, 403, 404, 409),
+                (204, None, "Deleted."), errors=(401, 403, 404, 409, 429),
             ),
         },
         "/api/v1/sites/{site_id}/sends": {
@@ -355,11 +377,11 @@ def exchange_paths() -> dict[str, dict[str, Any]]:
 
 
 def votes_paths() -> dict[str, dict[str, Any]]:
-    body_errors = (400, 413, 422)
+    body_errors = BODY_ERRORS
     cast = _op(
         "Vote for a note (any site's)", "a participant of the event",
         (201, schemas.VoteOut, "Counted: the note's total (null while its site hides totals) and your votes left in this phase."),
-        body=schemas.NoFields, errors=(*body_errors, 401, 403, 404, 409),
+        body=schemas.NoFields, errors=(*body_errors, 401, 403, 404, 409, 429),
     )
     cast["requestBody"]["required"] = False  # the path says it all; an empty object is accepted too
     return {
@@ -368,7 +390,7 @@ def votes_paths() -> dict[str, dict[str, Any]]:
             "post": cast,
             "delete": _op(
                 "Take back one of your votes on a note", "the participant who cast it, in the same voting phase",
-                (200, schemas.VoteOut, "Taken back: the note's total (null while hidden) and your votes left."), errors=(401, 403, 404, 409),
+                (200, schemas.VoteOut, "Taken back: the note's total (null while hidden) and your votes left."), errors=(401, 403, 404, 409, 429),
             ),
         },
         "/api/v1/events/{event_id}/my-votes": {
@@ -409,7 +431,7 @@ def votes_paths() -> dict[str, dict[str, Any]]:
 
 
 def themes_paths() -> dict[str, dict[str, Any]]:
-    body_errors = (400, 413, 422)
+    body_errors = BODY_ERRORS
     runs = "the host, or a facilitator of any site of the event"
     removes = runs + " (only the host, once it holds other sites' notes: 409 theme_shared)"
     return {

@@ -35,6 +35,7 @@ from workshop.web.access import COOKIES, principals
 from workshop.web.errors import ApiError, log, rule_status
 from workshop.web.qr import qr_svg
 from workshop.web.templating import LANG_COOKIE
+from workshop.web.throttle import Action, Throttled, admit, admit_new_event, code_tried
 
 COOKIE_MAX_AGE = {Role.HOST: 30 * 86400, Role.FACILITATOR: 7 * 86400, Role.VIEWER: 7 * 86400, Role.PARTICIPANT: 7 * 86400}
 ROLE_TAGS = ("citizen", "staff", "manager", "politician", "other")
@@ -127,7 +128,10 @@ async def join_form(request: Request) -> Response:
     if not typed:
         return render(request, "join.html", code="", site=None)
     try:
-        site = await service(request).site_for_code(typed)
+        with code_tried(request, joining=False):
+            site = await service(request).site_for_code(typed)
+    except Throttled as slow:
+        return slow.on(render(request, "join.html", code=typed, site=None, error=slow.sentence()))
     except RuleError:
         return render(request, "join.html", status=404, code=typed, site=None, error=i18n.gettext(
             "No open workshop has that code. Check the code on the board and try again."))
@@ -140,16 +144,27 @@ async def join_submit(request: Request) -> Response:
     form = await request.form()
     typed = str(form.get("code", ""))
     try:
-        joined = await service(request).join(typed, name=_field(form, "name"), role=_field(form, "role"))
+        with code_tried(request, joining=True):
+            joined = await service(request).join(typed, name=_field(form, "name"), role=_field(form, "role"))
+    except Throttled as slow:
+        return slow.on(render(request, "join.html", code=typed, site=None, error=slow.sentence()))
     except RuleError as error:
         site = None
         if error.code != "unknown_code":
             site = await service(request).site_for_code(typed)
         return render(request, "join.html", status=422 if site else 404, code=typed, site=site, roles=ROLE_TAGS,
-                      error=_rule_message(error))
+                      error=_join_message(error))
     response = redirect(f"/sites/{joined.participant.site_id}/phone")
     set_token_cookie(request, response, Role.PARTICIPANT, joined.token)
     return response
+
+
+def _join_message(error: RuleError) -> str:
+    """A name is optional when joining, so "write something first" would mislead: a name of only
+    invisible characters is refused (rules.display_name) with this sentence instead."""
+    if error.code == "empty" and error.field == "name":
+        return i18n.gettext("A name needs at least one visible character. Leave it empty to take part anonymously.")
+    return _rule_message(error)
 
 
 def _field(form: FormData, name: str) -> str | None:
@@ -188,10 +203,10 @@ def _rule_message(error: RuleError) -> str:
 
 async def phone(
     request: Request, error: str | None = None, text: str = "", status: int = 200, site_id: str | None = None,
-    build_error: dict[str, str] | None = None, vote_error: str | None = None,
+    build_error: dict[str, str] | None = None, vote_error: str | None = None, client_id: str | None = None,
 ) -> Response:
     """A participant's phone; `site_id` and `build_error` when refusing a build-on (posted to a note's path);
-    `vote_error` when refusing a vote."""
+    `vote_error` when refusing a vote; `client_id` to send a note that was not saved again as the same note."""
     site, event = await site_and_event(request, site_id)
     try:
         me = await allowed(request, lambda p: p.is_participant_of(site.id))
@@ -203,7 +218,7 @@ async def phone(
     board = await service(request).board(event.id)
     return render(
         request, "phone.html", status=status, event=event, site=site, me=me.participant_id, error=error, text=text,
-        build_error=build_error, client_id=uuid.uuid4().hex, live_url=live_url(event.id, "phone", site.id), **region_context(board),
+        build_error=build_error, client_id=client_id or uuid.uuid4().hex, live_url=live_url(event.id, "phone", site.id), **region_context(board),
         ballot=await service(request).ballot(me.participant_id or ""), vote_messages=vote_messages(), vote_error=vote_error,
     )
 
@@ -215,47 +230,73 @@ async def post_note_form(request: Request) -> Response:
     text = str(form.get("text", ""))
     try:
         assert me.participant_id is not None
+        admit(request, Action.POST, me)
         await service(request).post_note(me.participant_id, text, kind=_field(form, "kind"), client_id=_field(form, "client_id"))
-    except RuleError as error:
-        if error.code == "not_in_this_phase":
-            message = i18n.gettext("Posting notes is closed in this phase. Your note is kept here, so you can post it when posting opens again.")
-        elif error.code == "site_locked":
-            message = i18n.gettext("The facilitator has paused this board. Your note is kept here, so you can post it when the board is open again.")
-        else:
-            message = _rule_message(error)
-        return await phone(request, error=message, text=text, status=rule_status(error))
+    except (Throttled, RuleError, StoreUnavailable) as refused:
+        await _in_site_language(request, site_id)  # each sentence below is worded as the phone page will be
+        return await _note_refused(request, refused, text, _field(form, "client_id"))
     return redirect(f"/sites/{site_id}/phone#notes")
 
 
-async def _my_note(request: Request) -> tuple[dict[str, Any], Event]:
+async def _note_refused(request: Request, refused: Exception, text: str, client_id: str | None) -> Response:
+    """The phone page again, the note still in its box, saying why it was not posted."""
+    if isinstance(refused, Throttled):  # nothing was saved: sent again later, it is the same note
+        return refused.on(await phone(request, error=refused.sentence(), text=text, client_id=client_id))
+    if isinstance(refused, StoreUnavailable):
+        # A full disk, a read-only or lost database: nothing was saved. The note stays in the box with
+        # its client_id, so sending it again once the server can save makes it once, never twice.
+        message = i18n.gettext("The server cannot save right now, so your note was not posted. It is kept here: please send it again in a moment.")
+        return await phone(request, error=message, text=text, status=503, client_id=client_id)
+    assert isinstance(refused, RuleError)
+    if refused.code == "not_in_this_phase":
+        message = i18n.gettext("Posting notes is closed in this phase. Your note is kept here, so you can post it when posting opens again.")
+    elif refused.code == "site_locked":
+        message = i18n.gettext("The facilitator has paused this board. Your note is kept here, so you can post it when the board is open again.")
+    else:
+        message = _rule_message(refused)
+    return await phone(request, error=message, text=text, status=rule_status(refused))
+
+
+async def _in_site_language(request: Request, site_id: str) -> None:
+    """Speak the language of the site's event now, as the phone page about to show a sentence made here will."""
+    _, event = await site_and_event(request, site_id)
+    in_event_language(request, event)
+
+
+async def _my_note(request: Request) -> tuple[dict[str, Any], Event, Principal]:
+    """The note in the path, its event and its author, who asks."""
     try:
         note = await service(request).note_of(request.path_params["note_id"])
     except NotFound:
         raise PageError(404, i18n.gettext("This note was deleted."))
-    await allowed(request, lambda p: p.participant_id == note.participant_id)
+    me = await allowed(request, lambda p: p.participant_id == note.participant_id)
     event = await service(request).event(note.event_id)
     in_event_language(request, event)
-    return as_json(note), event
+    return as_json(note), event, me
 
 
 async def edit_note_form(request: Request) -> Response:
-    note, event = await _my_note(request)
+    note, event, _ = await _my_note(request)
     return render(request, "note_edit.html", note=note, event=event, text=note["text"])
 
 
 async def edit_note_submit(request: Request) -> Response:
-    note, event = await _my_note(request)
+    note, event, me = await _my_note(request)
     form = await request.form()
     text = str(form.get("text", ""))
     try:
+        admit(request, Action.CHANGE, me)
         await service(request).edit_note(note["id"], text=text, kind=_field(form, "kind"), by_author=True)
+    except Throttled as slow:  # the text as typed stays in the box
+        return slow.on(render(request, "note_edit.html", note=note, event=event, text=text, error=slow.sentence()))
     except RuleError as error:
         return render(request, "note_edit.html", status=422, note=note, event=event, text=text, error=_rule_message(error))
     return redirect(f"/sites/{note['site_id']}/phone#notes")
 
 
 async def delete_note_submit(request: Request) -> Response:
-    note, _ = await _my_note(request)
+    note, _, me = await _my_note(request)
+    admit(request, Action.CHANGE, me)  # past the limit: the error page says so
     await service(request).delete_note(note["id"])
     return redirect(f"/sites/{note['site_id']}/phone#notes")
 
@@ -490,6 +531,10 @@ async def new_event_submit(request: Request) -> Response:
     form = await request.form()
     values = {key: str(form.get(key, "")) for key in ("title", "theme", "description", "language", "timezone", "kit")}
     try:
+        admit_new_event(request)
+    except Throttled as slow:
+        return slow.on(render(request, "host_new.html", values=values, languages_all=rules.LANGUAGES, kits=_kit_choices(), error=slow.sentence()))
+    try:
         created = await service(request).create_event(
             title=values["title"], theme=values["theme"], description=values["description"],
             language=values["language"] or None, timezone=values["timezone"] or None, kit=values["kit"] or None,
@@ -711,6 +756,8 @@ async def host_clock_submit(request: Request) -> Response:
 
 
 def _error_message(status: int, exc: Exception) -> tuple[str, str]:
+    if isinstance(exc, Throttled):
+        return i18n.gettext("Please wait a moment"), exc.sentence()
     if isinstance(exc, PageError):
         return i18n.gettext("This page cannot be shown"), exc.message
     if isinstance(exc, RuleError):
@@ -741,7 +788,15 @@ async def error_page(request: Request, exc: Exception) -> Response:
         if status == 500:
             log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     title, message = _error_message(status, exc)
-    return render(request, "error.html", status=status, title=title, message=message, status_code=status)
+    response = render(request, "error.html", status=status, title=title, message=message, status_code=status)
+    if isinstance(exc, ApiError):
+        response.headers.update(exc.headers)  # Retry-After on a 429
+    return response
+
+
+async def status_page(request: Request, status: int, message: str | None = None) -> Response:
+    """The error page for `status`, saying `message` (already translated) or the status's usual words."""
+    return await error_page(request, PageError(status, message) if message else HTTPException(status))
 
 
 # -- ideas travelling: build-ons, sends, spotlights -------------------------------------------------
@@ -771,7 +826,11 @@ async def build_on_submit(request: Request) -> Response:
     form = await request.form()
     text = str(form.get("text", ""))
     try:
+        admit(request, Action.POST, me)
         await service(request).build_on(me.participant_id, note.id, text, client_id=_field(form, "client_id"))
+    except Throttled as slow:
+        await _in_site_language(request, me.site_id)
+        return slow.on(await phone(request, site_id=me.site_id, build_error={"message": slow.sentence(), "text": text}))
     except RuleError as error:
         refusal = {"message": _exchange_message(error), "text": text}
         return await phone(request, site_id=me.site_id, build_error=refusal, status=rule_status(error))
@@ -789,6 +848,7 @@ async def delete_build_on_submit(request: Request) -> Response:
     me = await allowed(
         request, lambda p: p.participant_id == build_on.participant_id or p.can_facilitate(build_on.event_id, build_on.site_id)
     )
+    admit(request, Action.CHANGE, me)  # its author (a moderator is not counted); past the limit, the error page says so
     await service(request).delete_build_on(build_on.id)
     if me.participant_id == build_on.participant_id:
         return redirect(f"/sites/{me.site_id}/phone#note-{build_on.note_id}")
@@ -840,6 +900,7 @@ def vote_messages() -> dict[str, str]:
         "hidden_by_moderator": i18n.gettext("A facilitator has hidden this note, so it can no longer be changed."),
         "note_in_use": i18n.gettext("Others have voted for or built on this note, so it stays. Ask the facilitator to hide it if it must go."),
         "not_found": i18n.gettext("This note is no longer on the board."),
+        "too_many_requests": i18n.gettext("You are voting very fast. Wait a few seconds and try again."),
         "refused": i18n.gettext("Your vote could not be counted. Please try again."),
         "offline": i18n.gettext("No connection: your vote was not counted. Please try again when you are back online."),
     }
@@ -860,7 +921,11 @@ async def _vote_form(request: Request, *, take_back: bool) -> Response:
     note_id = request.path_params["note_id"]
     workshop = service(request)
     try:
+        admit(request, Action.VOTE, me)
         await (workshop.withdraw_vote if take_back else workshop.cast_vote)(me.participant_id, note_id)
+    except Throttled as slow:
+        await _in_site_language(request, me.site_id)
+        return slow.on(await phone(request, site_id=me.site_id, vote_error=slow.sentence()))
     except NotFound:
         return await phone(request, site_id=me.site_id, vote_error=vote_messages()["not_found"], status=404)
     except RuleError as error:

@@ -9,6 +9,7 @@ Why it is set up this way:
 - `newstyle=True` gettext: `{{ _("Hello %(name)s", name=user) }}` formats and HTML-escapes the
   variables, so translators can move them inside the sentence and user text cannot inject markup.
 - Autoescape is on for every template, whatever its file name: notes are written by the public.
+  Their text set beside other text goes through `|bdi`, so a bidi override in it stays in it.
 - `LocaleMiddleware` picks the language once per request (`?lang=` from the language switcher,
   then the `lang` cookie it leaves, then `Accept-Language`) and sets it for the whole request,
   so handlers, templates and error pages agree without passing it around.
@@ -21,17 +22,20 @@ from http.cookies import SimpleCookie
 from typing import Any, Final
 
 import jinja2
+from markupsafe import Markup
 from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection, Request
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from workshop import i18n
+from workshop.bidi import levels as bidi_levels
 from workshop.domain import themes
+from workshop.web.csrf import csrf_field, csrf_token, outside_request
 from workshop.resources import templates_dir
 
 __all__ = [
-    "LANG_COOKIE", "LocaleMiddleware", "choose_language", "clock_seconds", "countdown", "i18n_context", "make_environment",
+    "LANG_COOKIE", "LocaleMiddleware", "bdi", "choose_language", "clock_seconds", "countdown", "i18n_context", "make_environment",
     "make_templates", "render_fragment",
 ]
 
@@ -49,6 +53,16 @@ def countdown(seconds: float) -> str:
     """Seconds as a countdown shows them, "m:ss" (minutes may pass 59): 252 -> "4:12", -75 -> "1:15"."""
     whole = abs(int(seconds))
     return f"{whole // 60}:{whole % 60:02d}"
+
+
+def bdi(value: object) -> Markup:
+    """User text as its own bidirectional island (`<bdi>`, escaped), for a name or text set beside
+    other text: "Aalborg 2 · Odense 1", "Aalborg: phase 2". A right-to-left name, or one carrying a
+    bidi override (U+202E) left open, then cannot reorder the words and numbers after it. Nested
+    once more for each stray PDI in the text, which would otherwise end the island early
+    (workshop/bidi.py). Element content only: an attribute takes no markup."""
+    depth = max(bidi_levels(str(value)))
+    return Markup("<bdi>" * depth + "%s" + "</bdi>" * depth) % value
 
 
 def make_environment() -> jinja2.Environment:
@@ -70,10 +84,13 @@ def make_environment() -> jinja2.Environment:
     env.filters["percent"] = i18n.format_percent  # {{ 0.75|percent }} -> "75%" ("75 %" in Danish)
     env.filters["clock_seconds"] = clock_seconds  # {{ progress.remaining|clock_seconds }}: what the countdown shows
     env.filters["countdown"] = countdown  # {{ 252|countdown }} -> "4:12"
+    env.filters["bdi"] = bdi  # {{ _("%(site)s: not started", site=site.name|bdi) }}: user text isolated in a sentence
     # For templates rendered without the request context processor (live fragments, tests):
     env.globals["current_lang"] = lambda: i18n.current_locale.get()
     env.globals["language_names"] = i18n.language_names
     env.globals["language_name"] = i18n.language_name
+    env.globals["csrf_field"] = csrf_field  # {{ csrf_field() }} in every POST form (workshop/web/csrf.py)
+    env.globals["csrf_token"] = csrf_token
     env.globals["raised_at"] = themes.raised_at  # a theme raised at two sites or more: its "2 sites" badge
     return env
 
@@ -104,7 +121,7 @@ def render_fragment(templates: Jinja2Templates, name: str, lang: str, **context:
 
     The language is set only for the duration of the render and then restored, so rendering a
     Danish fragment inside an English request (or task) does not leak into it."""
-    with i18n.in_locale(lang) as used:
+    with i18n.in_locale(lang) as used, outside_request():  # sent to everyone: no one's CSRF token in it
         return templates.get_template(name).render(lang=used, **context)
 
 
