@@ -39,6 +39,21 @@ var workshopCsrf = (function () {
   }, true);
 
   return {
+    /** Fetch this page again for a fresh token (and cookie) after a refusal, without losing what is on it. */
+    renew: function () {
+      return window.fetch(window.location.href, { credentials: "same-origin" }).then(function (response) {
+        return response.text();
+      }).then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html").querySelector('meta[name="csrf-token"]');
+        var meta = document.querySelector('meta[name="csrf-token"]');
+        if (!meta) { // a page served before the server had tokens
+          meta = document.createElement("meta");
+          meta.setAttribute("name", "csrf-token");
+          document.head.appendChild(meta);
+        }
+        meta.setAttribute("content", fresh ? fresh.getAttribute("content") || "" : "");
+      }, function () {});
+    },
     /** `fetch` for a change (POST, PUT, DELETE): same-origin cookies, and the token they need. */
     send: function (url, options) {
       options.credentials = "same-origin";
@@ -196,17 +211,21 @@ var workshopCsrf = (function () {
           say("data-slow");
           retryLater(response.headers.get("Retry-After"));
         } else if (response.status >= 400 && response.status < 500 && response.status !== 408) {
-          // The server refused this note for good (too long, event closed, posting closed in this
-          // phase, ...): keep the text in the box so the person can post it later, and stop retrying.
-          dropFromOutbox(item.client_id);
-          var box = postForm.elements.namedItem("text");
-          if (box && !box.value) { box.value = item.text; }
-          response.json().then(function (body) {
+          response.json().then(function (body) { return body || {}; }, function () { return {}; }).then(function (body) {
+            if (body.error === "csrf_failed") {
+              // This page's token is stale (the server restarted with a new key, the cookie expired):
+              // the note stays in the outbox and goes once the page has a fresh token.
+              say("data-queued");
+              workshopCsrf.renew().then(function () { retryLater(); });
+              return;
+            }
+            // The server refused this note for good (too long, event closed, posting closed in this
+            // phase, ...): keep the text in the box so the person can post it later, and stop retrying.
+            dropFromOutbox(item.client_id);
+            var box = postForm.elements.namedItem("text");
+            if (box && !box.value) { box.value = item.text; }
             // A phase that allows no posting, or a board its facilitator locked: say which.
-            var reason = { not_in_this_phase: "data-closed", site_locked: "data-locked" }[body && body.error];
-            say(reason || "data-refused");
-          }, function () {
-            say("data-refused");
+            say({ not_in_this_phase: "data-closed", site_locked: "data-locked" }[body.error] || "data-refused");
           });
         } else {
           say("data-queued");
@@ -490,14 +509,41 @@ var workshopCsrf = (function () {
     });
   };
 
-  /* A refusal, in the page's language, by the API's error code (none: clear it). */
-  var tell = function (code) {
+  /* A refusal, in the page's language, by the API's error code (none: clear it); `wait` fills the
+   * {wait} of "voting very fast" (a 429). */
+  var tell = function (code, wait) {
     var message = document.getElementById("vote-message");
     if (!message) {
       return;
     }
-    message.textContent = code ? message.getAttribute("data-refused-" + code) || message.getAttribute("data-refused-refused") || "" : "";
+    var text = code ? message.getAttribute("data-refused-" + code) || message.getAttribute("data-refused-refused") || "" : "";
+    message.textContent = text.replace("{wait}", wait || "");
     message.hidden = !code;
+  };
+
+  /* A 429's Retry-After is honoured as the outbox honours it for notes: no vote is sent until then
+   * (a press meanwhile says how long is left), and the sentence goes once the wait is over. */
+  var resumeAt = 0;
+  var resumeTimer = null;
+  var waitWords = function (seconds) {
+    var minutes = seconds >= 60;
+    var amount = minutes ? Math.ceil(seconds / 60) : seconds;
+    try {
+      return new Intl.NumberFormat(document.documentElement.lang || undefined, {
+        style: "unit", unit: minutes ? "minute" : "second", unitDisplay: "long"
+      }).format(amount);
+    } catch (error) {
+      return amount + (minutes ? " min" : " s");
+    }
+  };
+  var tooFast = function () {
+    tell("too_many_requests", waitWords(Math.max(1, Math.ceil((resumeAt - Date.now()) / 1000))));
+  };
+  var slowDown = function (retryAfter) {
+    resumeAt = Date.now() + Math.max(1, parseInt(retryAfter, 10) || 1) * 1000;
+    tooFast();
+    window.clearTimeout(resumeTimer);
+    resumeTimer = window.setTimeout(function () { tell(null); }, resumeAt - Date.now());
   };
 
   var refresh = function () {
@@ -529,6 +575,10 @@ var workshopCsrf = (function () {
       return;
     }
     event.preventDefault();
+    if (Date.now() < resumeAt) {
+      tooFast();
+      return;
+    }
     var box = form.closest(".note__vote");
     var noteId = box ? box.getAttribute("data-note") : "";
     var method = form.getAttribute("data-method") || "POST";
@@ -539,11 +589,15 @@ var workshopCsrf = (function () {
     }
     workshopCsrf.send(form.getAttribute("data-api"), options).then(function (response) {
       return response.json().then(function (body) {
-        return { ok: response.ok, body: body || {} };
+        return { ok: response.ok, body: body || {}, retryAfter: response.status === 429 ? response.headers.get("Retry-After") : null };
       }, function () {
         return { ok: false, body: {} };
       });
     }).then(function (answer) {
+      if (answer.retryAfter !== null && answer.retryAfter !== undefined) {
+        slowDown(answer.retryAfter);
+        return;
+      }
       if (!answer.ok) {
         tell(answer.body.error || "refused");
         if (answer.body.error === "not_in_this_phase") {

@@ -109,10 +109,12 @@ def test_session_cookies_are_httponly_samesite_and_secure_over_https(tmp_path: P
         assert ("secure" in line.split("; ")) == (scheme == "https")
 
 
-def test_the_csrf_cookie_is_secure_when_the_public_address_is_https(tmp_path: Path) -> None:
-    with started(tmp_path, base_url="https://testserver", public_url="https://testserver") as client:
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_the_csrf_cookie_is_secure_over_https_like_the_others(tmp_path: Path, scheme: str) -> None:
+    with started(tmp_path, base_url=f"{scheme}://testserver") as client:
         line = cookie_line(client.get("/host/new").headers.get_list("set-cookie"), "csrftoken")
-        assert "SameSite=Lax" in line and "Secure" in line.split("; ")
+        assert "SameSite=Lax" in line
+        assert ("Secure" in line.split("; ")) == (scheme == "https")
 
 
 # -- CSRF --------------------------------------------------------------------------------------------
@@ -212,17 +214,70 @@ def test_the_api_with_cookies_needs_the_header_but_a_bearer_token_does_not(perso
     assert with_bearer.status_code == 201, with_bearer.text
 
 
-@pytest.mark.parametrize(("content_type", "body"), [
-    ("application/x-www-form-urlencoded", b"name=\xff\xfe"),  # not UTF-8
-    ("multipart/form-data", b"--x\r\n"),  # no boundary given
-])
-def test_a_body_the_check_cannot_read_is_a_400_not_a_500(person: TestClient, content_type: str, body: bytes) -> None:
+def test_a_body_the_check_cannot_read_is_a_400_not_a_500(person: TestClient) -> None:
     csrf_ready(person)
     event_id = create_event(person)
     del person.headers["x-csrftoken"]
-    answer = person.post(f"/host/{event_id}/sites", content=body, headers={"content-type": content_type})
-    assert answer.status_code == 400, answer.text
-    assert answer.headers["content-type"].startswith("text/html")
+    not_utf8 = person.post(f"/host/{event_id}/sites", content=b"name=\xff\xfe", headers={"content-type": "application/x-www-form-urlencoded"})
+    assert not_utf8.status_code == 400, not_utf8.text
+    assert not_utf8.headers["content-type"].startswith("text/html")
+
+
+def test_a_multipart_form_with_cookies_is_refused_plainly_even_with_its_token(person: TestClient) -> None:
+    """No page sends multipart; the CSRF check cannot read it, so it is refused for what it is."""
+    csrf_ready(person)
+    event_id = create_event(person)
+    token = person.headers.pop("x-csrftoken")
+    answer = person.post(f"/host/{event_id}/sites", files={"name": (None, "Odense")}, data={"csrftoken": token})
+    assert answer.status_code == 415, answer.text
+    assert "Odense" not in person.get(f"/host/{event_id}").text
+
+
+def test_an_authorization_header_never_falls_back_to_cookies(person: TestClient) -> None:
+    """A request with an Authorization header skips the CSRF check, so it must not ride on cookies either."""
+    created = person.post(f"{API}/events", json={"title": "Climate week", "theme": "Cool streets"}).json()
+    person.get(f"/host/{created['id']}?token={created['host_token']}")  # the host's cookie
+    empty = person.post(f"{API}/events/{created['id']}/sites", json={"name": "Odense"}, headers={"authorization": "Bearer "})
+    check_error(empty, 401)  # past the CSRF check (it trusts "Bearer "), but no token: the cookie does not count
+    for header in ("Basic abc", "Bearer"):  # not a bearer token: the CSRF check applies, and refuses
+        check_error(person.post(f"{API}/events/{created['id']}/sites", json={"name": "Odense"}, headers={"authorization": header}), 403)
+    assert "Odense" not in person.get(f"/host/{created['id']}").text
+
+
+def test_another_site_cannot_join_or_make_an_event_in_a_visitors_name(person: TestClient) -> None:
+    """Even with no cookie yet, joining and creating an event need the page's token: else another site
+    could make a visitor join its own workshop, and read what they then post."""
+    created = person.post(f"{API}/events", json={"title": "Climate week", "theme": "Cool streets"}).json()
+    site = person.post(f"{API}/events/{created['id']}/sites", json={"name": "Aalborg"}, headers=bearer(created["host_token"])).json()
+    visitor = TestClient(person.app, follow_redirects=False)
+    forged = visitor.post("/join", data={"code": site["join_code"]})
+    assert forged.status_code == 403 and "ow_participant" not in visitor.cookies
+    assert visitor.post("/host/new", data={"title": "Theirs", "theme": "Theirs"}).status_code == 403
+    assert visitor.post(f"{API}/join", json={"code": site["join_code"]}).status_code == 201  # the API, no cookies: no ambient authority
+
+
+def test_a_500_carries_the_security_headers_and_a_page_503_says_when_to_retry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from workshop.service import Workshop
+    from workshop.store import StoreUnavailable
+
+    async def broken(self: Workshop, *args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug")
+
+    async def away(self: Workshop, *args: object, **kwargs: object) -> None:
+        raise StoreUnavailable("database gone")
+
+    app = create_app(Settings(database=str(tmp_path / "security.db")))
+    with TestClient(app, raise_server_exceptions=False) as client:  # the app answers, as it does for people
+        created = client.post(f"{API}/events", json={"title": "Climate week", "theme": "Cool streets"}).json()
+        client.get(created["board_url"], follow_redirects=False)  # the board's viewer cookie, for the page below
+        monkeypatch.setattr(Workshop, "event", broken)
+        crashed = client.get(f"{API}/events/{created['id']}", headers=bearer(created["host_token"]))
+        assert crashed.status_code == 500
+        assert "frame-ancestors 'none'" in crashed.headers["content-security-policy"]
+        assert crashed.headers["x-content-type-options"] == "nosniff"
+        monkeypatch.setattr(Workshop, "board", away)
+        unavailable = client.get(f"/events/{created['id']}/board")
+        assert unavailable.status_code == 503 and unavailable.headers["retry-after"] == "5"
 
 
 async def test_live_fragments_carry_no_ones_token(tmp_path: Path) -> None:
@@ -234,7 +289,7 @@ async def test_live_fragments_carry_no_ones_token(tmp_path: Path) -> None:
         site = event["sites"][0]
         console = f"{live_url(server, event)}?format=html&lang=en&view=console&site={site['id']}"
         async with connect(console, additional_headers=bearer(site["facilitator_token"])) as socket:
-            await socket.recv()  # the first render
+            await asyncio.wait_for(socket.recv(), 5)  # the first render
             async with httpx.AsyncClient(base_url=server.url, timeout=10, follow_redirects=False) as phone:
                 token = re.search(r'name="csrftoken" value="([^"]+)"', (await phone.get(f"/join/{site['join_code']}")).text).group(1)  # type: ignore[union-attr]
                 assert (await phone.post("/join", data={"csrftoken": token, "code": site["join_code"]})).status_code == 303
@@ -264,3 +319,11 @@ def test_an_explicit_host_list_wins(tmp_path: Path) -> None:
     with started(tmp_path, allowed_hosts=("workshop.example.org",)) as client:
         assert client.get("/").status_code == 400  # the test client's own "testserver" is not on the list
         assert client.get("/", headers={"host": "workshop.example.org"}).status_code == 200
+
+
+def test_the_command_line_lists_the_host_names_to_answer_to() -> None:
+    from workshop.cli import _settings, parser
+
+    given = _settings(parser().parse_args(["serve", "--allowed-hosts", "workshop.example.org, www.example.org"]))
+    assert given.trusted_hosts() == ["workshop.example.org", "www.example.org"]
+    assert Settings(public_url="https://workshop.example.org").trusted_hosts() == ["workshop.example.org", "localhost", "127.0.0.1"]

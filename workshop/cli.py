@@ -18,7 +18,7 @@ from pathlib import Path
 from workshop import __version__, retention
 from workshop.access import Tokens
 from workshop.bus import MemoryBus, open_bus
-from workshop.config import RateLimits, Settings
+from workshop.config import RateLimits, Settings, listed
 from workshop.domain.agenda import stamp
 from workshop.domain.errors import RuleError
 from workshop.domain.models import Event
@@ -59,15 +59,9 @@ def _settings(args: argparse.Namespace) -> Settings:
         public_url=(args.public_url.rstrip("/") if getattr(args, "public_url", None) else None),
         retention_days=getattr(args, "retention_days", None),
         access_log=False if getattr(args, "no_access_log", False) else None,
-        allowed_hosts=_names(getattr(args, "allowed_hosts", None)),
+        # None when the flag was not given: the environment decides.
+        allowed_hosts=listed(args.allowed_hosts) if getattr(args, "allowed_hosts", None) is not None else None,
     )
-
-
-def _names(listed: str | None) -> tuple[str, ...] | None:
-    """A comma-separated command-line list, or None when the flag was not given (the environment decides)."""
-    if listed is None:
-        return None
-    return tuple(name.strip() for name in listed.split(",") if name.strip())
 
 
 def serve(args: argparse.Namespace) -> int:

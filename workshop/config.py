@@ -7,8 +7,13 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 
+def listed(text: str) -> tuple[str, ...]:
+    """A comma-separated list, as an environment variable or a flag gives it: "a, b" -> ("a", "b")."""
+    return tuple(item.strip() for item in text.split(",") if item.strip())
+
+
 def _env_list(name: str) -> tuple[str, ...]:
-    return tuple(item.strip() for item in os.environ.get(name, "").split(",") if item.strip())
+    return listed(os.environ.get(name, ""))
 
 
 def _env_int(name: str, default: int) -> int:
@@ -26,7 +31,7 @@ class RateLimits:
     """How often one participant, one client address or one live socket may do each thing, in the
     `limits` library's notation ("20/minute", "600 per 10 minutes"); "" lifts that one limit.
     Applied by workshop/web/throttle.py; docs/deployment.md explains each. Hosts and facilitators
-    are never held to the participants' limits."""
+    are not held to the participants' limits but to their own, far larger one (`staff`)."""
 
     # False: no limit at all (the benches in bench/ measure the live path, not the throttle).
     enabled: bool = True
@@ -40,12 +45,23 @@ class RateLimits:
     post_per_address: str = "6000/minute"
     vote_per_address: str = "9000/minute"
     change_per_address: str = "9000/minute"
-    # Joining, per address: a room of 300 joins within a minute or two; a room mistypes a code a few
-    # times, while guessing one of 28^6 codes (workshop/domain/codes.py) takes hundreds of thousands.
+    # One host or facilitator token (the host's event, the facilitator's site): every write it makes,
+    # posts for a table, moderation, themes, new sites, the clock. A facilitator working fast live
+    # makes a few a minute, dragging notes into themes perhaps one a second; a script filling the disk
+    # makes hundreds a second.
+    staff: str = "120/minute"
+    # Joining, per address: a room of 300 joins within a minute or two, all of it at most within one
+    # minute, so the burst limit never refuses a room but stops a script taking all 600 at once.
     join_per_address: str = "600/10 minutes"
-    wrong_code_per_address: str = "30/10 minutes"
+    join_burst_per_address: str = "300/minute"
+    # Wrong join codes, per address (an IPv6 client by its /48): a room of 300 mistypes a few dozen;
+    # guessing one of 28^6 codes (workshop/domain/codes.py) takes millions (docs/deployment.md).
+    wrong_code_per_address: str = "100/10 minutes"
     # Anyone may create an event: a few per hour is an organiser's pace.
     event_per_address: str = "30/hour"
+    # Live sockets opened per address: each open renders the whole board. A room of 300 phones that
+    # all reconnect after a Wi-Fi blip, some twice, stays under it.
+    live_open_per_address: str = "600/minute"
     # Messages one live socket may send (pings, note.create). Past it each is refused with an error;
     # a socket that sends as many again within the window is closed with 4029.
     live_messages: str = "30/10 seconds"

@@ -351,3 +351,24 @@ async def test_the_hosts_next_phase_switches_every_board_together_on_server_time
     banner = phone.locator(f"#phase-{aalborg.id}")
     await expect(banner.locator(".phase__name")).to_have_text("Idea round")
     assert 12 * 60 - 30 <= seconds_shown(await banner.locator(".phase__timer").inner_text()) <= 12 * 60
+
+
+async def test_a_phone_whose_csrf_token_went_stale_still_delivers_its_note(contexts: Contexts, event: Event) -> None:
+    """The token cookie is gone (the browser dropped it; the page is old): the server refuses the post
+    (403 csrf_failed), the phone keeps the note, fetches a fresh token and sends it, once."""
+    aalborg = event.sites[0]
+    site_board = await live_page(await contexts.screen(), aalborg.board_url)
+    phone_context = await contexts.phone()
+    phone = await join_by_code(phone_context, aalborg.join_code)
+    kept = [cookie for cookie in await phone_context.cookies() if cookie["name"] != "csrftoken"]
+    await phone_context.clear_cookies()
+    await phone_context.add_cookies(kept)  # still a participant, but without the token the page was given
+    refused = []
+    phone.on("response", lambda response: refused.append(response.status) if response.request.method == "POST" else None)
+
+    await post_note(phone, "Drinking water on the square")
+    await shows_once(site_board, "Drinking water on the square", "#notes")
+    await expect(phone.locator("#post-status")).to_have_text("Posted.", timeout=LIVE_TIMEOUT * 2)
+    assert refused[0] == 403 and refused[-1] == 201  # refused once for the token, then delivered
+    await site_board.reload()
+    await expect(note(site_board, "Drinking water on the square")).to_have_count(1)

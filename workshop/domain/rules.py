@@ -18,6 +18,7 @@ TITLE_MAX = 200
 THEME_MAX = 300
 DESCRIPTION_MAX = 4000
 SITE_NAME_MAX = 100
+SITES_MAX = 50  # per event: more places than one workshop can run at once, and a bound on what one host token makes
 ANGLE_MAX = 500
 DISPLAY_NAME_MAX = 60
 CLIENT_ID_MAX = 100
@@ -235,6 +236,12 @@ def can_join(status: EventStatus) -> None:
 def can_add_site(status: EventStatus) -> None:
     """A closed event is final: a site added now would hand out a join code that joins nothing."""
     refuse_if_closed(status, "This event is closed; no sites can be added.")
+
+
+def can_have_another_site(count: int) -> None:
+    """`count`: the sites the event has already."""
+    if count >= SITES_MAX:
+        raise RuleError("too_many_sites", f"An event has at most {SITES_MAX} sites.", "name")
 
 
 def can_change_notes(status: EventStatus) -> None:

@@ -335,6 +335,7 @@ class SqlStore(Store):
         async with self._write() as conn:
             rules.can_add_site(await self._status(conn, event_id))
             position = int((await conn.fetch("SELECT count(*) FROM sites WHERE event_id = ?", (event_id,)))[0][0])
+            rules.can_have_another_site(position)
             code = await self._unused_join_code(conn)
             site = Site(new_id(), event_id, name, angle, code, position, now)
             await conn.execute(

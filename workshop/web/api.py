@@ -31,7 +31,7 @@ from workshop.web.access import require
 from workshop.web.bodies import flag_param, read_json
 from workshop.web.errors import ApiError
 from workshop.web.qr import qr_svg
-from workshop.web.throttle import Action, admit, admit_new_event, code_tried
+from workshop.web.throttle import Action, admit, admit_code, admit_new_event
 
 
 def service(request: Request) -> Workshop:
@@ -169,8 +169,8 @@ async def site_qr(request: Request) -> Response:
 
 async def join(request: Request) -> Response:
     body = await read_json(request, schemas.Join)
-    with code_tried(request, joining=True):
-        joined = await service(request).join(body.code, name=body.name, role=body.role)
+    await admit_code(request, body.code, joining=True)
+    joined = await service(request).join(body.code, name=body.name, role=body.role)
     participant = joined.participant
     return JSONResponse(
         {
@@ -216,7 +216,7 @@ async def update_note(request: Request) -> Response:
     principal = await require(
         request, lambda p: p.participant_id == note.participant_id or p.can_facilitate(note.event_id, note.site_id), "edit this note"
     )
-    admit(request, Action.CHANGE, principal)  # the author; a moderator is not counted
+    admit(request, Action.CHANGE, principal)  # the author; a moderator was counted against their own limit by require
     body = await read_json(request, schemas.NoteUpdate)
     if body.visible is not None:
         await require(request, lambda p: p.can_facilitate(note.event_id, note.site_id), "hide or restore notes at this site")

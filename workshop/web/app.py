@@ -85,7 +85,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts()),
             Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
             Middleware(LocaleMiddleware),
-            Middleware(CsrfProtection, page_error=pages.status_page, secure_cookie=settings.public_url.startswith("https://")),
+            Middleware(CsrfProtection, page_error=pages.status_page),
         ],
     )
     app.state.settings = settings

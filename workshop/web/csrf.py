@@ -23,7 +23,8 @@ import asgi_csrf
 from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from workshop import i18n
 from workshop.web.errors import ApiError, error_response, is_api
@@ -33,6 +34,7 @@ PageAnswer = Callable[[Request, int, "str | None"], Awaitable[Response]]
 
 FIELD = "csrftoken"
 HEADER = "x-csrftoken"
+ALWAYS_PROTECTED = {"/join", "/host/new"}
 
 # The token issuer of the request being handled (asgi-csrf's `scope["csrftoken"]`, which also marks
 # the cookie to be set); None outside a request.
@@ -42,16 +44,18 @@ _request_token: ContextVar[Callable[[], str] | None] = ContextVar("csrf_request_
 class CsrfProtection:
     """Pure ASGI middleware; the wrapped app is built on the first request, when the secret is known."""
 
-    def __init__(self, app: ASGIApp, page_error: PageAnswer, secure_cookie: bool = False) -> None:
+    def __init__(self, app: ASGIApp, page_error: PageAnswer) -> None:
         self.app = app
         self.page_error = page_error
-        self.secure_cookie = secure_cookie
         self._protected: ASGIApp | None = None
 
     def _protect(self, secret: str) -> ASGIApp:
         return asgi_csrf.asgi_csrf(  # type: ignore[no-any-return]
-            self._reached, signing_secret=secret, cookie_name=FIELD, http_header=HEADER,
-            cookie_secure=self.secure_cookie, cookie_samesite="Lax", send_csrf_failed=self._refuse,
+            self._reached, signing_secret=secret, cookie_name=FIELD, http_header=HEADER, cookie_samesite="Lax",
+            send_csrf_failed=self._refuse,
+            # Checked even without cookies: another site must not join, or make an event, in a visitor's name
+            # (they would then post into a workshop of the attacker's choosing).
+            always_protect=ALWAYS_PROTECTED,
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -64,9 +68,13 @@ class CsrfProtection:
                 await self._answer(scope, receive, send, ApiError(503, "unavailable", "The server is starting; try again shortly."))
                 return
             self._protected = self._protect(secret)
+        if _is_multipart_with_cookies(scope):
+            # asgi-csrf cannot read multipart with the python-multipart we use, and no page sends it.
+            await self._answer(scope, receive, send, ApiError(415, "unsupported_media_type", "Send forms as application/x-www-form-urlencoded."))
+            return
         scope.setdefault("state", {})["csrf_passed"] = False
         try:
-            await self._protected(scope, receive, send)
+            await self._protected(scope, receive, _secure_over_https(scope, send))
         except Exception as exc:
             if scope["state"]["csrf_passed"]:
                 raise  # the app's own error, answered by its handlers as usual
@@ -99,6 +107,30 @@ class CsrfProtection:
         else:
             response = await self.page_error(request, error.status, page_message)
         await response(scope, receive, send)
+
+
+def _is_multipart_with_cookies(scope: Scope) -> bool:
+    headers = Headers(scope=scope)
+    return (
+        headers.get("content-type", "").lower().startswith("multipart/")
+        and "cookie" in headers and "authorization" not in headers
+    )
+
+
+def _secure_over_https(scope: Scope, send: Send) -> Send:
+    """Mark the CSRF cookie Secure when the request came over HTTPS, as the token cookies are (pages.py)."""
+    if scope.get("scheme") != "https":
+        return send
+
+    async def send_secure(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message["headers"] = [
+                (name, value + b"; Secure" if name == b"set-cookie" and value.startswith(f"{FIELD}=".encode()) else value)
+                for name, value in message.get("headers", [])
+            ]
+        await send(message)
+
+    return send_secure
 
 
 async def _no_body() -> dict[str, Any]:

@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 
 from workshop.domain.errors import RuleError
 from workshop.store import NotFound, StoreUnavailable
+from workshop.web.headers import SECURITY_HEADERS
 
 log = logging.getLogger("workshop")
 
@@ -59,6 +60,7 @@ CONFLICTS = frozenset(
     | {"no_other_site"}  # ideas travelling: nowhere to send yet, until the host adds another site
     | {"over_budget", "already_voted", "no_vote"}  # dot voting: this phase's votes spent, or none to take back
     | {"theme_exists", "theme_shared", "too_many_themes"}  # themes: the name taken, another site's notes in it, a full wall
+    | {"too_many_sites"}  # an event with as many sites as it may have
 )
 
 
@@ -83,14 +85,16 @@ async def not_found(request: Request, exc: Exception) -> Response:
 # Seconds a client is asked to wait before trying again after a 503 `unavailable` (a phone's outbox
 # retries every 3 s anyway): a database away, a full disk or a read-only file needs someone to act.
 RETRY_UNAVAILABLE_AFTER = 5
+UNAVAILABLE_HEADERS = {"Retry-After": str(RETRY_UNAVAILABLE_AFTER)}
 
 
 async def store_unavailable(request: Request, exc: Exception) -> Response:
     # The cause (full, read-only, lost) goes to the log for the operator; people get no path or SQL.
     log.error("store unavailable: %s", exc)
+    # Usually nothing was saved; a connection lost during the commit leaves it unknown, hence "may not".
     return error_response(
-        503, "unavailable", "The server cannot save right now; nothing was saved. Please try again shortly.",
-        {"Retry-After": str(RETRY_UNAVAILABLE_AFTER)},
+        503, "unavailable", "The server cannot save right now, so this may not have been saved. Please send it again shortly.",
+        UNAVAILABLE_HEADERS,
     )
 
 
@@ -125,8 +129,20 @@ def handlers(page_error: Handler) -> dict[type[Exception], Handler]:
         return handle
 
     table: dict[type[Exception], Handler] = {kind: either(handler) for kind, handler in JSON_HANDLERS.items()}
-    table[Exception] = either(internal_error)
+    table[Exception] = with_security_headers(either(internal_error))
     return table
+
+
+def with_security_headers(handler: Handler) -> Handler:
+    """A 500 is answered by Starlette's outermost middleware, outside SecurityHeaders: add them here."""
+
+    async def handle(request: Request, exc: Exception) -> Response:
+        response = await handler(request, exc)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    return handle
 
 
 async def internal_error(request: Request, exc: Exception) -> Response:

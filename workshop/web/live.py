@@ -28,7 +28,7 @@ from workshop.live.views import (
 from workshop.service import Workshop
 from workshop.store import NotFound, StoreUnavailable
 from workshop.web.access import principals
-from workshop.web.throttle import Action, Refusal, Throttled, admit, throttle_of
+from workshop.web.throttle import Action, Refusal, Throttled, admit, admit_live_socket, throttle_of
 
 log = logging.getLogger("workshop.live")
 
@@ -40,7 +40,7 @@ CLOSE_UNAUTHORIZED = 4001
 CLOSE_BAD_REQUEST = 4000
 CLOSE_FORBIDDEN = 4003
 CLOSE_NOT_FOUND = 4004
-CLOSE_TRY_AGAIN = 1013  # "try again later": htmx's ws extension reconnects on it, then resyncs
+CLOSE_TRY_AGAIN = 1013  # "try again later": htmx's ws extension reconnects on it (after a pause), then resyncs
 CLOSE_TOO_MANY = 4029  # kept sending past its message limit (like HTTP 429); htmx does not reconnect on it
 HTML_VIEWS: dict[str, type[HtmlView]] = {
     "site-board": SiteBoardView, "shared-board": SharedBoardView, "phone": PhoneView, "console": ConsoleView, "host": HostView,
@@ -219,10 +219,16 @@ async def live(websocket: WebSocket) -> None:
     workshop: Workshop = websocket.app.state.workshop
     rooms: Rooms = websocket.app.state.rooms
     try:
+        admit_live_socket(websocket)  # before anything is looked up or rendered
         principal = await authorise(websocket, event_id)
         view = choose_view(websocket, principal)
         since = since_param(websocket)
         await workshop.store.get_event(event_id)
+    except Throttled as slow:
+        # Too many sockets opened from this address just now: try again later (htmx does, after a pause).
+        told = {"error": "too_many_requests", "message": slow.message, "retry_after": slow.retry_after}
+        await refuse(websocket, CLOSE_TRY_AGAIN, "too many sockets", told)
+        return
     except Refused as refusal:
         await refuse(websocket, refusal.code, refusal.reason)
         return
@@ -289,8 +295,9 @@ async def tell_to_resync(websocket: WebSocket, connection: Connection, *, timeou
             await websocket.close(CLOSE_TRY_AGAIN, "fell behind")
 
 
-async def refuse(websocket: WebSocket, code: int, reason: str) -> None:
+async def refuse(websocket: WebSocket, code: int, reason: str, error: dict[str, Any] | None = None) -> None:
+    """Accept, say why (`error`: the message's fields, else the reason's), and close with `code`."""
     await websocket.accept()
     if websocket.application_state == WebSocketState.CONNECTED:
-        await websocket.send_text(encode({"type": "error", "error": reason.replace(" ", "_"), "message": reason}))
+        await websocket.send_text(encode({"type": "error", **(error or {"error": reason.replace(" ", "_"), "message": reason})}))
         await websocket.close(code, reason)

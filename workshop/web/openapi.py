@@ -81,7 +81,7 @@ ERRORS = {
     "413": "The body is too large.",
     "415": "A call made with cookies (a browser's) must send its body as application/json.",
     "422": "A field is missing, unknown, of the wrong type or breaks a rule (too long, empty, ...).",
-    "429": "Too many requests: past a rate limit (per participant, or per address; docs/api.md). Nothing was done; send it again after Retry-After.",
+    "429": "Too many requests: past a rate limit (per participant, per host or facilitator token, or per address; docs/api.md). Nothing was done; send it again after Retry-After.",
     "503": "Not available right now (for suggestions: the engine is still reading the event's notes); try again shortly.",
 }
 RETRY_AFTER = {"Retry-After": {"description": "Whole seconds to wait before sending again.", "schema": {"type": "integer", "minimum": 1}}}
@@ -186,20 +186,20 @@ def paths() -> dict[str, dict[str, Any]]:
             "get": _op("Read an event", "any token of the event", (200, schemas.EventOut, "The event."), errors=(401, 403, 404)),
             "patch": _op(
                 "Change an event (title, theme, language, status, ...)", "the host",
-                (200, schemas.EventOut, "The changed event."), body=schemas.EventUpdate, errors=(*body_errors, 401, 403, 404, 409),
+                (200, schemas.EventOut, "The changed event."), body=schemas.EventUpdate, errors=(*body_errors, 401, 403, 404, 409, 429),
             ),
             "delete": _op(
                 "Delete the event and all its data", "the host",
                 (204, None, "Deleted, in one transaction: sites, participants, notes, votes, build-ons, sends, themes, the agenda "
                             "and the log. Every token of the event stops working; its live sockets are closed with 4004."),
-                errors=(401, 403, 404),
+                errors=(401, 403, 404, 429),
             ),
         },
         "/api/v1/events/{event_id}/sites": {
             "parameters": [event],
             "post": _op(
-                "Add a site", "the host", (201, schemas.SiteLinks, "The site with its join code and links."),
-                body=schemas.SiteCreate, errors=(*body_errors, 401, 403, 404),
+                "Add a site (at most 50 per event: 409 too_many_sites)", "the host", (201, schemas.SiteLinks, "The site with its join code and links."),
+                body=schemas.SiteCreate, errors=(*body_errors, 401, 403, 404, 409, 429),
             ),
             "get": _op("List the sites with their links", "the host", (200, schemas.SiteList, "Every site."), errors=(401, 403, 404)),
         },
@@ -225,7 +225,8 @@ def paths() -> dict[str, dict[str, Any]]:
                     "Upgrades to a websocket sending JSON messages: a snapshot (or, with since, every entry after it), "
                     "then every log entry as it is committed. Refusals are an accepted socket closed with 4000 (bad "
                     "parameters), 4001 (no valid token), 4003 (wrong event or foreign Origin) or 4004 (no such event). "
-                    "A client that keeps sending messages past its rate limit is closed with 4029. See docs/api.md."
+                    "A client that keeps sending messages past its rate limit is closed with 4029; a socket opened past its "
+                    "address's limit is accepted and closed with 1013 (try again later). See docs/api.md."
                 ),
                 "parameters": [
                     _query("since", "Replay every entry after this seq, then go live.", 0),
@@ -245,14 +246,14 @@ def paths() -> dict[str, dict[str, Any]]:
             "put": _op(
                 "Set the agenda: a format kit's phases, or phases of your own", "the host",
                 (200, schemas.AgendaOut, "The new agenda. Phases given with their id are kept; those left out are deleted."),
-                body=schemas.AgendaPut, errors=(*body_errors, 401, 403, 404, 409),
+                body=schemas.AgendaPut, errors=(*body_errors, 401, 403, 404, 409, 429),
             ),
         },
         "/api/v1/events/{event_id}/clock": {
             "parameters": [event],
             "post": _op(
                 "Start, advance, pause, resume or extend the clock", "the host (every site, or one); a facilitator (their own site)",
-                (200, schemas.AgendaOut, "The agenda after the change."), body=schemas.ClockPost, errors=(*body_errors, 401, 403, 404, 409),
+                (200, schemas.AgendaOut, "The agenda after the change."), body=schemas.ClockPost, errors=(*body_errors, 401, 403, 404, 409, 429),
             ),
         },
         "/api/v1/kits": {
@@ -298,7 +299,7 @@ def paths() -> dict[str, dict[str, Any]]:
             "post": _op(
                 "Merge a duplicate into another note", "the facilitator of the duplicate's site, or the host",
                 (200, schemas.NoteMerged, "The duplicate (hidden, merged_into set) and the kept note, which now has its votes and build-ons."),
-                body=schemas.NoteMerge, errors=(*body_errors, 401, 403, 404, 409),
+                body=schemas.NoteMerge, errors=(*body_errors, 401, 403, 404, 409, 429),
             ),
         },
         "/api/v1/sites/{site_id}": {
@@ -306,7 +307,7 @@ def paths() -> dict[str, dict[str, Any]]:
             "patch": _op(
                 "Lock or unlock a site's board", "the site's facilitator, or the host",
                 (200, schemas.SiteOut, "The site. A locked board refuses participants' notes, votes and build-ons (409 site_locked)."),
-                body=schemas.SiteUpdate, errors=(*body_errors, 401, 403, 404, 409),
+                body=schemas.SiteUpdate, errors=(*body_errors, 401, 403, 404, 409, 429),
             ),
         },
         "/api/v1/participants/{participant_id}": {
@@ -314,7 +315,7 @@ def paths() -> dict[str, dict[str, Any]]:
             "delete": _op(
                 "Remove a participant", "the facilitator of their site, or the host",
                 (200, schemas.ParticipantRemoved, "Removed: their tokens no longer work. With hide_notes=true their notes are hidden and their build-ons deleted too."),
-                errors=(401, 403, 404, 409, 422),
+                errors=(401, 403, 404, 409, 422, 429),
                 params=({"name": "hide_notes", "in": "query", "required": False, "schema": {"type": "boolean", "default": False},
                          "description": "Also hide every note of theirs and delete their build-ons."},),
             ),
@@ -360,14 +361,14 @@ def exchange_paths() -> dict[str, dict[str, Any]]:
             "post": _op(
                 "Send one of the site's notes, or a question, to another site or to all", "the site's facilitator, or the host",
                 (201, schemas.SendOut, "The send; it arrives in the incoming lane of the site(s) it went to."),
-                body=schemas.SendCreate, errors=(*body_errors, 401, 403, 404, 409),
+                body=schemas.SendCreate, errors=(*body_errors, 401, 403, 404, 409, 429),
             ),
         },
         "/api/v1/sites/{site_id}/spotlight": {
             "parameters": [_path("site_id")],
             "put": _op(
                 "Spotlight a note on the site's board, or clear the spotlight", "the site's facilitator, or the host",
-                (200, schemas.SpotlightOut, "The site's spotlight now."), body=schemas.SpotlightPut, errors=(*body_errors, 401, 403, 404, 409),
+                (200, schemas.SpotlightOut, "The site's spotlight now."), body=schemas.SpotlightPut, errors=(*body_errors, 401, 403, 404, 409, 429),
             ),
         },
     }
@@ -405,7 +406,7 @@ def votes_paths() -> dict[str, dict[str, Any]]:
             "parameters": [_path("event_id")],
             "put": _op(
                 "Set the dot vote: budget, several votes on one note, hidden totals", "the host",
-                (200, schemas.VotingOut, "The voting settings now."), body=schemas.VotingPut, errors=(*body_errors, 401, 403, 404, 409),
+                (200, schemas.VotingOut, "The voting settings now."), body=schemas.VotingPut, errors=(*body_errors, 401, 403, 404, 409, 429),
             ),
         },
         "/api/v1/events/{event_id}/results": {
@@ -421,7 +422,7 @@ def votes_paths() -> dict[str, dict[str, Any]]:
             "post": _op(
                 "Reveal (or hide again) a site's vote totals", "the site's facilitator, or the host",
                 (200, schemas.RevealOut, "Whether the site's totals are revealed now."), body=schemas.RevealPost,
-                errors=(*body_errors, 401, 403, 404, 409),
+                errors=(*body_errors, 401, 403, 404, 409, 429),
             ),
         },
     }
@@ -444,18 +445,18 @@ def themes_paths() -> dict[str, dict[str, Any]]:
             ),
             "post": _op(
                 "Start a theme", runs, (201, schemas.ThemeOut, "The theme."),
-                body=schemas.ThemeName, errors=(*body_errors, 401, 403, 404, 409),
+                body=schemas.ThemeName, errors=(*body_errors, 401, 403, 404, 409, 429),
             ),
         },
         "/api/v1/themes/{theme_id}": {
             "parameters": [_path("theme_id")],
             "patch": _op(
                 "Rename a theme", runs, (200, schemas.ThemeOut, "The theme."), body=schemas.ThemeName,
-                errors=(*body_errors, 401, 403, 404, 409),
+                errors=(*body_errors, 401, 403, 404, 409, 429),
             ),
             "delete": _op(
                 "Delete a theme; its notes go back to unplaced", removes, (200, schemas.ThemeDeleted, "Deleted, with the notes it held."),
-                errors=(401, 403, 404, 409),
+                errors=(401, 403, 404, 409, 429),
             ),
         },
         "/api/v1/themes/{theme_id}/merge": {
@@ -463,14 +464,14 @@ def themes_paths() -> dict[str, dict[str, Any]]:
             "post": _op(
                 "Merge a theme into another: its notes move over", removes,
                 (200, schemas.ThemeMerged, "The kept theme and the notes moved into it."), body=schemas.ThemeMerge,
-                errors=(*body_errors, 401, 403, 404, 409),
+                errors=(*body_errors, 401, 403, 404, 409, 429),
             ),
         },
         "/api/v1/notes/{note_id}/theme": {
             "parameters": [_path("note_id")],
             "put": _op(
                 "Place a note in a theme, or (null) take it out", "the facilitator of the note's site, or the host",
-                (200, schemas.NoteOut, "The note, with its theme_id."), body=schemas.NotePlace, errors=(*body_errors, 401, 403, 404, 409),
+                (200, schemas.NoteOut, "The note, with its theme_id."), body=schemas.NotePlace, errors=(*body_errors, 401, 403, 404, 409, 429),
             ),
         },
         "/api/v1/events/{event_id}/suggestions": {

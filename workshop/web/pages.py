@@ -32,10 +32,10 @@ from workshop.service import Workshop
 from workshop.store import NotFound, StoreUnavailable
 from workshop.web import links
 from workshop.web.access import COOKIES, principals
-from workshop.web.errors import ApiError, log, rule_status
+from workshop.web.errors import UNAVAILABLE_HEADERS, ApiError, log, rule_status
 from workshop.web.qr import qr_svg
 from workshop.web.templating import LANG_COOKIE
-from workshop.web.throttle import Action, Throttled, admit, admit_new_event, code_tried
+from workshop.web.throttle import SENTENCES, Action, Throttled, admit, admit_code, admit_new_event, admit_staff
 
 COOKIE_MAX_AGE = {Role.HOST: 30 * 86400, Role.FACILITATOR: 7 * 86400, Role.VIEWER: 7 * 86400, Role.PARTICIPANT: 7 * 86400}
 ROLE_TAGS = ("citizen", "staff", "manager", "politician", "other")
@@ -92,9 +92,12 @@ async def adopt_token(request: Request) -> Response | None:
 
 
 async def allowed(request: Request, check: Callable[[Principal], bool]) -> Principal:
+    """The first principal `check` allows (a host's or facilitator's form counts against their rate
+    limit: past it, the error page says so); PageError 401 or 403 when none."""
     found = await principals(request)
     for principal in found:
         if check(principal):
+            admit_staff(request, principal)
             return principal
     if not found:
         raise PageError(401, i18n.gettext("Open this page with the link you were given, or join with the workshop code."))
@@ -128,8 +131,7 @@ async def join_form(request: Request) -> Response:
     if not typed:
         return render(request, "join.html", code="", site=None)
     try:
-        with code_tried(request, joining=False):
-            site = await service(request).site_for_code(typed)
+        site = await admit_code(request, typed, joining=False)
     except Throttled as slow:
         return slow.on(render(request, "join.html", code=typed, site=None, error=slow.sentence()))
     except RuleError:
@@ -144,8 +146,8 @@ async def join_submit(request: Request) -> Response:
     form = await request.form()
     typed = str(form.get("code", ""))
     try:
-        with code_tried(request, joining=True):
-            joined = await service(request).join(typed, name=_field(form, "name"), role=_field(form, "role"))
+        await admit_code(request, typed, joining=True)
+        joined = await service(request).join(typed, name=_field(form, "name"), role=_field(form, "role"))
     except Throttled as slow:
         return slow.on(render(request, "join.html", code=typed, site=None, error=slow.sentence()))
     except RuleError as error:
@@ -194,6 +196,7 @@ def _rule_message(error: RuleError) -> str:
         "already_merged": i18n.gettext("One of these notes has already been merged into another. Reload the page and try again."),
         "invalid_merge": i18n.gettext("Choose another note that is on the board to merge this one into."),
         "invalid_budget": i18n.gettext("The number of votes must be a whole number from 1 to %(max)d.") % {"max": votes.BUDGET_MAX},
+        "too_many_sites": i18n.gettext("A workshop can have at most %(max)d sites.") % {"max": rules.SITES_MAX},
     }
     return messages.get(error.code, i18n.gettext("Please check what you typed."))
 
@@ -246,7 +249,9 @@ async def _note_refused(request: Request, refused: Exception, text: str, client_
         # A full disk, a read-only or lost database: nothing was saved. The note stays in the box with
         # its client_id, so sending it again once the server can save makes it once, never twice.
         message = i18n.gettext("The server cannot save right now, so your note was not posted. It is kept here: please send it again in a moment.")
-        return await phone(request, error=message, text=text, status=503, client_id=client_id)
+        response = await phone(request, error=message, text=text, status=503, client_id=client_id)
+        response.headers.update(UNAVAILABLE_HEADERS)
+        return response
     assert isinstance(refused, RuleError)
     if refused.code == "not_in_this_phase":
         message = i18n.gettext("Posting notes is closed in this phase. Your note is kept here, so you can post it when posting opens again.")
@@ -783,14 +788,18 @@ async def error_page(request: Request, exc: Exception) -> Response:
         status = 404
     elif isinstance(exc, RuleError):
         status = rule_status(exc)
+    elif isinstance(exc, StoreUnavailable):
+        status = 503
+        log.error("store unavailable: %s", exc)  # the cause, for the operator; the page names none
     else:
-        status = 503 if isinstance(exc, StoreUnavailable) else 500
-        if status == 500:
-            log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+        status = 500
+        log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     title, message = _error_message(status, exc)
     response = render(request, "error.html", status=status, title=title, message=message, status_code=status)
     if isinstance(exc, ApiError):
         response.headers.update(exc.headers)  # Retry-After on a 429
+    if status == 503:
+        response.headers.update(UNAVAILABLE_HEADERS)
     return response
 
 
@@ -848,7 +857,7 @@ async def delete_build_on_submit(request: Request) -> Response:
     me = await allowed(
         request, lambda p: p.participant_id == build_on.participant_id or p.can_facilitate(build_on.event_id, build_on.site_id)
     )
-    admit(request, Action.CHANGE, me)  # its author (a moderator is not counted); past the limit, the error page says so
+    admit(request, Action.CHANGE, me)  # its author (a moderator counts against their own limit, in allowed); past it, the error page says so
     await service(request).delete_build_on(build_on.id)
     if me.participant_id == build_on.participant_id:
         return redirect(f"/sites/{me.site_id}/phone#note-{build_on.note_id}")
@@ -889,7 +898,8 @@ async def spotlight_submit(request: Request) -> Response:
 
 def vote_messages() -> dict[str, str]:
     """What a phone says when a vote is refused, by the API's error code. The no-JavaScript form shows
-    them, and the phone page hands them to app.js (data-refused-*), so both say the same."""
+    them, and the phone page hands them to app.js (data-refused-*), so both say the same. Voting too
+    fast is the throttle's own sentence, its wait left as {wait} for app.js to fill from Retry-After."""
     return {
         "not_in_this_phase": i18n.gettext("Voting is not open in this phase. Wait until the facilitator starts a voting phase."),
         "over_budget": i18n.gettext("You have used all your votes in this phase. Take one back to vote for another note."),
@@ -900,7 +910,7 @@ def vote_messages() -> dict[str, str]:
         "hidden_by_moderator": i18n.gettext("A facilitator has hidden this note, so it can no longer be changed."),
         "note_in_use": i18n.gettext("Others have voted for or built on this note, so it stays. Ask the facilitator to hide it if it must go."),
         "not_found": i18n.gettext("This note is no longer on the board."),
-        "too_many_requests": i18n.gettext("You are voting very fast. Wait a few seconds and try again."),
+        "too_many_requests": str(SENTENCES["vote"]) % {"wait": "{wait}"},
         "refused": i18n.gettext("Your vote could not be counted. Please try again."),
         "offline": i18n.gettext("No connection: your vote was not counted. Please try again when you are back online."),
     }
