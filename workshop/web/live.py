@@ -182,7 +182,7 @@ async def read_client(websocket: WebSocket, workshop: Workshop, principal: Princ
         text = incoming.get("text")
         refusal = throttle.live_message(socket)
         if refusal is not None and refusal.close:
-            await close_flooding(websocket)
+            await tell_and_close(websocket, CLOSE_TOO_MANY, "too many messages", "Too many messages: this socket is closed.")
             return
         if refusal is not None:
             reply = too_many(refusal)
@@ -249,7 +249,7 @@ async def live(websocket: WebSocket) -> None:
         ]
         await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         if connection.ended is not None:  # the event was deleted
-            await close_ended(websocket, *connection.ended)
+            await tell_and_close(websocket, *connection.ended)
         elif connection.overflowed:
             # Let a frame already on its way finish; a socket that does not drain by then is dropped.
             await asyncio.wait({writer}, timeout=settings.live_resync_grace)
@@ -265,20 +265,12 @@ async def live(websocket: WebSocket) -> None:
             await asyncio.gather(*tasks, return_exceptions=True)
 
 
-async def close_flooding(websocket: WebSocket) -> None:
-    """A socket that kept sending past its limit: told why, then closed with 4029; the others are untouched."""
-    reason = "too many messages"
+async def tell_and_close(websocket: WebSocket, code: int, reason: str, message: str | None = None) -> None:
+    """Say why (a JSON error every view ignores but a program can read), then close with `code`:
+    an event gone, or a socket that kept sending past its limit (4029); the others are untouched."""
     with contextlib.suppress(Exception):
         async with asyncio.timeout(5):
-            await websocket.send_text(encode({"type": "error", "error": "too_many_messages", "message": "Too many messages: this socket is closed."}))
-            await websocket.close(CLOSE_TOO_MANY, reason)
-
-
-async def close_ended(websocket: WebSocket, code: int, reason: str) -> None:
-    """Tell a socket its event is gone (a JSON message every view ignores but a program can read), then close it."""
-    with contextlib.suppress(Exception):
-        async with asyncio.timeout(5):
-            await websocket.send_text(encode({"type": "error", "error": reason.replace(" ", "_"), "message": reason}))
+            await websocket.send_text(encode({"type": "error", "error": reason.replace(" ", "_"), "message": message or reason}))
             await websocket.close(code, reason)
 
 
